@@ -1,0 +1,162 @@
+#pragma once
+
+// Server settings, loaded from the environment with the upstream names: every
+// PREFECT_SERVER_* variable and its legacy alias (PREFECT_API_* and friends). Durations are
+// seconds. Defaults are upstream's (Prefect 3.8, src/prefect/settings/models/server/).
+//
+// Thread-safety: a plain value; share it read-only.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <prefectcore/status.h>
+
+namespace prefectcore {
+
+struct ApiSettings {
+  std::string host = "127.0.0.1";
+  int port = 4200;
+  std::string base_path = "/api";
+  int default_limit = 200;                 // default and maximum `limit` on list endpoints
+  double keepalive_timeout = 5;            // seconds
+  std::optional<std::string> auth_string;  // "user:pass" enables basic auth
+  bool csrf_protection_enabled = false;
+  double csrf_token_expiration = 3600;
+  std::string cors_allowed_origins = "*";
+  std::string cors_allowed_methods = "*";
+  std::string cors_allowed_headers = "*";
+  double websocket_ping_interval = 20;
+  double websocket_ping_timeout = 20;
+  std::int64_t max_parameter_size = 524288;  // bytes; 0 disables
+  // prefectcore's own transport limits (no upstream equivalent).
+  std::int64_t max_request_body_bytes = 16 * 1024 * 1024;  // 413 above
+  int max_clients = 1000;                                  // concurrent connections
+  std::int64_t websocket_max_message_bytes = 16 * 1024 * 1024;
+};
+
+struct DatabaseSettings {
+  std::string connection_url;  // empty: sqlite under $PREFECT_HOME/prefect.db
+  double timeout = 10;         // statement timeout
+  double connection_timeout = 5;
+  bool migrate_on_start = true;
+  bool echo = false;
+  int pool_size = 5;
+  int max_overflow = 10;
+  double pool_recycle = 3600;
+  double pool_timeout = 30;
+};
+
+struct EventsSettings {
+  double retention_period = 7 * 86400;
+  std::int64_t maximum_size_bytes = 1500000;
+  int maximum_related_resources = 100;
+  int maximum_labels_per_resource = 500;
+  int maximum_event_name_length = 1024;
+  double maximum_websocket_backfill = 15 * 60;
+  int websocket_backfill_page_size = 250;
+  bool stream_out_enabled = true;
+};
+
+struct LogsSettings {
+  bool stream_out_enabled = false;
+  bool stream_publishing_enabled = false;
+};
+
+// One background service: its enable flag and loop interval.
+struct ServiceSettings {
+  bool enabled = true;
+  double loop_seconds = 60;
+};
+
+struct SchedulerSettings : ServiceSettings {
+  double recent_deployments_loop_seconds = 5;
+  int deployment_batch_size = 100;
+  int max_runs = 100;
+  int min_runs = 3;
+  double max_scheduled_time = 100 * 86400;
+  double min_scheduled_time = 3600;
+  int insert_batch_size = 500;
+};
+
+struct LateRunsSettings : ServiceSettings {
+  double after_seconds = 15;
+};
+
+struct ForemanSettings : ServiceSettings {
+  int inactivity_heartbeat_multiple = 3;
+  double fallback_heartbeat_interval_seconds = 30;
+  double deployment_last_polled_timeout_seconds = 60;
+  double work_queue_last_polled_timeout_seconds = 60;
+};
+
+struct CancellationCleanupSettings : ServiceSettings {
+  double cancelling_timeout_seconds = 300;
+};
+
+struct BatchedServiceSettings : ServiceSettings {
+  int batch_size = 20;
+  double flush_interval = 5;
+};
+
+struct DbVacuumSettings : ServiceSettings {
+  bool flow_runs_enabled = false;  // DB_VACUUM_ENABLED may name "flow_runs" and/or "events"
+  bool events_enabled = true;
+  double retention_period = 90 * 86400;
+  int batch_size = 200;
+};
+
+struct ServicesSettings {
+  SchedulerSettings scheduler{{true, 60}};
+  LateRunsSettings late_runs{{true, 5}};
+  ForemanSettings foreman{{true, 15}};
+  CancellationCleanupSettings cancellation_cleanup{{true, 20}};
+  ServiceSettings pause_expirations{true, 5};
+  ServiceSettings repossessor{true, 15};
+  BatchedServiceSettings event_persister{{true, 5}, 20, 5};
+  BatchedServiceSettings task_run_recorder{{true, 5}, 1, 5};
+  ServiceSettings triggers{true, 5};
+  ServiceSettings event_logger{false, 5};
+  DbVacuumSettings db_vacuum{{true, 3600}};
+};
+
+struct Settings {
+  ApiSettings api;
+  DatabaseSettings database;
+  EventsSettings events;
+  LogsSettings logs;
+  ServicesSettings services;
+  std::string home;                       // PREFECT_HOME, default ~/.prefect
+  std::string logging_level = "WARNING";  // DEBUG, INFO, WARNING, ERROR, CRITICAL
+  bool register_blocks_on_start = true;
+  int deployment_schedule_max_scheduled_runs = 50;
+  double deployments_concurrency_slot_wait_seconds = 30;
+  double concurrency_initial_deployment_lease_duration = 300;
+  double concurrency_maximum_slot_wait_seconds = 30;
+  double tasks_tag_concurrency_slot_wait_seconds = 10;
+  int tasks_max_cache_key_length = 2000;
+  bool ui_enabled = false;  // prefectcore serves no UI
+  // Test hooks off by default.
+  bool testing_test_mode = false;
+
+  // The database URL in force: database.connection_url, or the SQLite default under home.
+  std::string effective_database_url() const;
+
+  using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+  // Reads every setting from `env`. kInvalidArgument names the variable and the bad value.
+  static Result<Settings> from_env(const EnvLookup& env);
+  // Reads from the process environment.
+  static Result<Settings> from_process_env();
+  // Defaults only (home defaults to $HOME/.prefect).
+  static Settings defaults();
+};
+
+// Name and value of every setting, for /api/admin/settings and diagnostics; secrets such
+// as auth_string and passwords in URLs are obfuscated.
+std::vector<std::pair<std::string, std::string>> describe_settings(const Settings& s);
+
+}  // namespace prefectcore
