@@ -119,6 +119,21 @@ class Database {
   virtual std::string describe() const = 0;
 };
 
+// Schema migrations (lib/models/migrations.cpp): versioned, forward-only, each applied in
+// its own transaction and recorded in the `prefectcore_migrations` table.
+struct SchemaStatus {
+  int current_version = 0;  // 0: empty database
+  int latest_version = 0;   // the newest migration this build knows
+  std::vector<std::string> applied;  // "0001 initial schema", ...
+  std::vector<std::string> pending;
+};
+// Applies every pending migration. kInternal/kUnavailable from the backend; kInternal if
+// the database is newer than this build.
+Status upgrade_schema(Database& db);
+// Drops every prefectcore table and re-creates the schema (data is lost).
+Status reset_schema(Database& db);
+Result<SchemaStatus> schema_status(Database& db);
+
 // Opens a database from an upstream-style URL: sqlite+aiosqlite:///path, sqlite:///path,
 // sqlite:///:memory:, postgresql+asyncpg://user:pass@host:port/db, postgresql://...
 // kInvalidArgument for an unknown scheme; kUnavailable when the server cannot be reached.
