@@ -1,0 +1,306 @@
+// The SQLite Database: a small connection pool, the writer lock and RAII transactions.
+//
+// Why a process-local writer lock in front of BEGIN IMMEDIATE: SQLite's busy handler polls
+// with growing sleeps, so writers queueing inside SQLite are slow and unfair; the lock hands
+// the write slot over at once, in order. BEGIN IMMEDIATE with busy_timeout still arbitrates
+// between processes.
+
+#include "lib/storage/sqlite/sqlite_database.h"
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "lib/storage/sqlite/sqlite_connection.h"
+#include "lib/storage/stats.h"
+#include "lib/storage/timed_lock.h"
+
+namespace prefectcore::storage {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point deadline_after(double seconds) {
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(std::max(0.0, seconds)));
+}
+
+class SqliteDatabase;
+
+// Ends with COMMIT or ROLLBACK, then hands the connection back and drops the writer lock.
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteDatabase& db, std::unique_ptr<SqliteConnection> conn, TxMode mode,
+                    TimedLock* lock)
+      : db_(db), conn_(std::move(conn)), mode_(mode), lock_(lock) {}
+  ~SqliteTransaction() override;
+
+  Result<std::int64_t> exec(std::string_view sql, std::span<const SqlValue> params) override {
+    return run(sql, params, nullptr);
+  }
+  Result<Rows> query(std::string_view sql, std::span<const SqlValue> params) override {
+    Rows rows;
+    PC_RETURN_IF_ERROR(run(sql, params, &rows));
+    return rows;
+  }
+  Status commit() override;
+  const Dialect& dialect() const override;
+
+ private:
+  Result<std::int64_t> run(std::string_view sql, std::span<const SqlValue> params, Rows* rows);
+  void end(std::string_view statement);
+
+  SqliteDatabase& db_;
+  std::unique_ptr<SqliteConnection> conn_;
+  TxMode mode_;
+  TimedLock* lock_;
+  bool done_ = false;
+  // The first failure. PostgreSQL aborts a transaction on any error; SQLite would carry on,
+  // so the same rule is applied here to keep models honest on both backends.
+  std::optional<Status> failed_;
+};
+
+class SqliteDatabase final : public Database, public StatsProvider {
+ public:
+  SqliteDatabase(std::string path, DatabaseSettings settings)
+      : path_(std::move(path)),
+        settings_(std::move(settings)),
+        memory_(path_ == ":memory:"),
+        // One connection holds a private in-memory database; files get a pool.
+        max_connections_(memory_ ? 1 : std::max(1, settings_.pool_size + settings_.max_overflow)),
+        idle_limit_(memory_ ? 1 : std::max(1, settings_.pool_size)) {}
+
+  // Opens the first connection, so that a bad path fails at open time.
+  Status init() {
+    PC_ASSIGN_OR_RETURN(auto conn, SqliteConnection::open(path_, settings_, counters_));
+    std::lock_guard lock(mu_);
+    open_ = 1;
+    idle_.push_back(std::move(conn));
+    return {};
+  }
+
+  Result<std::unique_ptr<Transaction>> begin(TxMode mode) override;
+  const Dialect& dialect() const override { return dialect_; }
+  Status ping() override {
+    PC_ASSIGN_OR_RETURN(auto tx, begin(TxMode::kRead));
+    PC_RETURN_IF_ERROR(tx->query("SELECT 1"));
+    return tx->commit();
+  }
+  std::string describe() const override { return "sqlite:///" + path_; }
+  DatabaseStats stats() const override { return counters_.snapshot(); }
+
+  void release(std::unique_ptr<SqliteConnection> conn) {
+    bool keep = true;
+    {
+      std::lock_guard lock(mu_);
+      // A connection stuck in a transaction (ROLLBACK failed) must not be reused; the
+      // in-memory database is its connection, so that one is always kept.
+      if (!memory_ && (conn->in_transaction() || idle_.size() >= idle_limit_)) {
+        keep = false;
+        --open_;
+      } else {
+        idle_.push_back(std::move(conn));
+      }
+    }
+    if (!keep) {
+      counters_.connections_discarded++;
+      conn.reset();
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  Result<std::unique_ptr<SqliteConnection>> acquire(Clock::time_point deadline);
+  Result<std::unique_ptr<Transaction>> start(TxMode mode, TimedLock* lock);
+
+  const std::string path_;
+  const DatabaseSettings settings_;
+  const bool memory_;
+  const int max_connections_;
+  const std::size_t idle_limit_;
+  const Dialect dialect_{Backend::kSqlite};
+  StatsCounters counters_;
+  TimedLock writer_;  // in memory: taken by every transaction
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_;  // most recently used last
+  int open_ = 0;
+};
+
+SqliteTransaction::~SqliteTransaction() {
+  if (!done_) {
+    end("ROLLBACK");
+  }
+  db_.release(std::move(conn_));
+  if (lock_) {
+    lock_->release();
+  }
+}
+
+const Dialect& SqliteTransaction::dialect() const { return db_.dialect(); }
+
+void SqliteTransaction::end(std::string_view statement) {
+  done_ = true;
+  if (conn_->in_transaction()) {
+    (void)conn_->run(statement, {}, nullptr);
+  }
+  if (mode_ == TxMode::kRead) {
+    (void)conn_->run("PRAGMA query_only = 0", {}, nullptr);
+  }
+}
+
+Result<std::int64_t> SqliteTransaction::run(std::string_view sql, std::span<const SqlValue> params,
+                                            Rows* rows) {
+  if (done_) {
+    return Status::internal("transaction already ended");
+  }
+  if (failed_) {
+    return Status(failed_->code(),
+                  "transaction aborted by an earlier error: " + failed_->message());
+  }
+  auto r = conn_->run(sql, params, rows);
+  if (!r) {
+    failed_ = r.error();
+  }
+  return r;
+}
+
+Status SqliteTransaction::commit() {
+  if (done_) {
+    return Status::internal("transaction already ended");
+  }
+  if (failed_) {
+    end("ROLLBACK");
+    return Status(failed_->code(),
+                  "transaction rolled back after an earlier error: " + failed_->message());
+  }
+  auto r = conn_->run("COMMIT", {}, nullptr);
+  if (!r) {
+    end("ROLLBACK");
+    return r.error();
+  }
+  end("COMMIT");
+  return {};
+}
+
+Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::acquire(Clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+    if (open_ < max_connections_) {
+      ++open_;
+      lock.unlock();
+      auto conn = SqliteConnection::open(path_, settings_, counters_);
+      if (!conn) {
+        lock.lock();
+        --open_;
+        cv_.notify_one();
+      }
+      return conn;
+    }
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= max_connections_) {
+      return Status::unavailable(fmt::format("no SQLite connection free after {}s ({} in use)",
+                                             settings_.pool_timeout, open_));
+    }
+  }
+}
+
+Result<std::unique_ptr<Transaction>> SqliteDatabase::begin(TxMode mode) {
+  TimedLock* lock = nullptr;
+  if (memory_ || mode == TxMode::kWrite) {
+    switch (writer_.acquire(deadline_after(settings_.timeout))) {
+      case TimedLock::Outcome::kAcquired:
+        lock = &writer_;
+        break;
+      case TimedLock::Outcome::kTimedOut:
+        return Status::unavailable(
+            fmt::format("database is locked: no write slot after {}s", settings_.timeout));
+      case TimedLock::Outcome::kHeldByThisThread:
+        return Status::internal(
+            memory_ ? "nested transaction on an in-memory SQLite database, which has one "
+                      "connection: end the open transaction first"
+                    : "nested write transaction on one thread would wait for itself");
+    }
+  }
+  auto tx = start(mode, lock);
+  if (!tx && lock) {
+    lock->release();
+  }
+  return tx;
+}
+
+Result<std::unique_ptr<Transaction>> SqliteDatabase::start(TxMode mode, TimedLock* lock) {
+  PC_ASSIGN_OR_RETURN(auto conn, acquire(deadline_after(settings_.pool_timeout)));
+  // PostgreSQL runs reads in READ ONLY transactions; query_only makes SQLite refuse writes
+  // in a kRead transaction too, so a model that writes there fails on both backends.
+  Result<std::int64_t> r = mode == TxMode::kRead ? conn->run("PRAGMA query_only = 1", {}, nullptr)
+                                                 : Result<std::int64_t>(0);
+  if (r) {
+    r = conn->run(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", {}, nullptr);
+  }
+  if (!r) {
+    if (mode == TxMode::kRead) {
+      (void)conn->run("PRAGMA query_only = 0", {}, nullptr);
+    }
+    release(std::move(conn));
+    return r.error();
+  }
+  return std::unique_ptr<Transaction>(
+      std::make_unique<SqliteTransaction>(*this, std::move(conn), mode, lock));
+}
+
+}  // namespace
+
+Result<std::string> sqlite_path_from_url(std::string_view url) {
+  std::string_view rest;
+  for (std::string_view scheme : {"sqlite+aiosqlite://", "sqlite://"}) {
+    if (url.substr(0, scheme.size()) == scheme) {
+      rest = url.substr(scheme.size());
+      break;
+    }
+    if (scheme == "sqlite://") {
+      return Status::invalid_argument(fmt::format("not a SQLite URL: {}", url));
+    }
+  }
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    rest = rest.substr(0, q);  // driver options (SQLAlchemy query arguments) are ignored
+  }
+  if (rest.empty() || rest == "/" || rest == ":memory:" || rest == "/:memory:") {
+    return std::string(":memory:");
+  }
+  if (rest.front() != '/') {
+    return Status::invalid_argument(fmt::format(
+        "SQLite URLs have no host: {} (use sqlite:///relative or sqlite:////absolute)", url));
+  }
+  return std::string(rest.substr(1));
+}
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path,
+                                              const DatabaseSettings& settings) {
+  if (path != ":memory:") {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+      std::filesystem::create_directories(parent, ec);
+      if (ec) {
+        return Status::unavailable(
+            fmt::format("cannot create directory {}: {}", parent.string(), ec.message()));
+      }
+    }
+  }
+  auto db = std::make_unique<SqliteDatabase>(path, settings);
+  PC_RETURN_IF_ERROR(db->init());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace prefectcore::storage
