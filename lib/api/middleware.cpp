@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "lib/api/errors.h"
+#include "lib/models/csrf_tokens.h"
 
 namespace prefectcore::api {
 
@@ -35,6 +36,57 @@ std::string base64_encode(std::string_view data) {
     out.push_back('=');
   }
   return out;
+}
+
+namespace {
+
+// hmac.compare_digest: the time taken does not depend on where the strings differ.
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+Result<std::optional<models::CsrfToken>> find_csrf_token(const ApiContext& ctx,
+                                                         std::string_view client) {
+  if (ctx.db == nullptr) {
+    return Status::unavailable("no database");
+  }
+  PC_ASSIGN_OR_RETURN(auto tx, ctx.db->begin(TxMode::kRead));
+  return models::CsrfTokenRepository(*tx).find_valid(client, ctx.clock.now());
+}
+
+}  // namespace
+
+std::optional<HttpResponse> check_csrf(const ApiContext& ctx, const HttpRequest& request) {
+  const std::string& m = request.method;
+  if (!ctx.settings.api.csrf_protection_enabled ||
+      (m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE")) {
+    return std::nullopt;
+  }
+  auto token = request.headers.get("Prefect-Csrf-Token");
+  if (!token) {
+    return detail_response(403, "Missing CSRF token.");
+  }
+  auto client = request.headers.get("Prefect-Csrf-Client");
+  if (!client) {
+    return detail_response(403, "Missing client identifier.");
+  }
+  auto found = find_csrf_token(ctx, *client);
+  if (!found) {
+    return error_response(found.error(), request);
+  }
+  if (!*found || !constant_time_equals((*found)->token, *token)) {
+    HttpResponse r = detail_response(403, "Invalid CSRF token or client identifier.");
+    r.headers.set("Access-Control-Allow-Origin", "*");
+    return r;
+  }
+  return std::nullopt;
 }
 
 std::optional<HttpResponse> check_basic_auth(const Settings& settings, const HttpRequest& request,

@@ -1,8 +1,8 @@
 #pragma once
 
 // Request checks that run before routing, in upstream's order (inventory §1 "Middleware
-// order"): basic auth, then the API version dependency. CORS headers are added to every
-// answer.
+// order"): the CSRF check (outermost), then basic auth, then the API version dependency.
+// CORS headers are added to every answer that passed the CSRF check.
 
 #include <optional>
 #include <string_view>
@@ -10,9 +10,16 @@
 #include <prefectcore/http.h>
 #include <prefectcore/settings.h>
 
+#include "lib/api/context.h"
 #include "lib/core/internal.h"
 
 namespace prefectcore::api {
+
+// Upstream's CsrfMiddleware: when CSRF protection is enabled, POST/PUT/PATCH/DELETE need
+// Prefect-Csrf-Token and Prefect-Csrf-Client headers naming an unexpired token of that
+// client, else 403. Runs on every path, before CORS (so only the invalid-token answer carries
+// Access-Control-Allow-Origin, which it sets itself). 503 when the token cannot be read.
+std::optional<HttpResponse> check_csrf(const ApiContext& ctx, const HttpRequest& request);
 
 // 401 when PREFECT_SERVER_API_AUTH_STRING is set and the request lacks matching basic
 // credentials; /health and /ready are exempt. `route_path` is relative to the base path.

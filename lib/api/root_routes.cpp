@@ -5,6 +5,7 @@
 #include "lib/api/routes.h"
 #include "lib/api/version.h"
 #include "lib/core/json_writer.h"
+#include "lib/core/settings_table.h"
 
 namespace prefectcore::api {
 namespace {
@@ -34,15 +35,10 @@ Result<HttpResponse> admin_version(RequestContext&) {
   return HttpResponse::json(200, core::json_quote(kPrefectVersion));
 }
 
+// Upstream dumps its whole settings model with secrets obfuscated; ours holds the server
+// part, under the same keys.
 Result<HttpResponse> admin_settings(RequestContext& rc) {
-  std::string body;
-  core::JsonWriter w(body);
-  w.begin_object();
-  for (const auto& [name, value] : describe_settings(rc.api.settings)) {
-    w.key(name).string(value);
-  }
-  w.end_object();
-  return HttpResponse::json(200, std::move(body));
+  return HttpResponse::json(200, core::settings_to_json(rc.api.settings));
 }
 
 }  // namespace
