@@ -122,8 +122,8 @@ class Database {
 // Schema migrations (lib/models/migrations.cpp): versioned, forward-only, each applied in
 // its own transaction and recorded in the `prefectcore_migrations` table.
 struct SchemaStatus {
-  int current_version = 0;  // 0: empty database
-  int latest_version = 0;   // the newest migration this build knows
+  int current_version = 0;           // 0: empty database
+  int latest_version = 0;            // the newest migration this build knows
   std::vector<std::string> applied;  // "0001 initial schema", ...
   std::vector<std::string> pending;
 };
