@@ -12,5 +12,7 @@ namespace prefectcore::api {
 void register_root_routes(Router& router);
 // /csrf-token (csrf_token.py).
 void register_csrf_routes(Router& router);
+// /flows/* (flows.py).
+void register_flow_routes(Router& router);
 
 }  // namespace prefectcore::api

@@ -84,17 +84,25 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   if (auto level = core::parse_log_level(options.settings.logging_level)) {
     core::set_log_level(*level);
   }
+  if (options.database && options.run_migrations && options.settings.database.migrate_on_start) {
+    PC_RETURN_IF_ERROR(upgrade_schema(*options.database));
+  }
   const Clock* clock = options.clock ? options.clock : &SystemClock::instance();
   auto impl =
       std::make_unique<Impl>(std::move(options.settings), clock, std::move(options.database));
   api::register_root_routes(impl->router);
   api::register_csrf_routes(impl->router);
+  api::register_flow_routes(impl->router);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 HttpResponse Server::handle(const HttpRequest& request) {
   HttpResponse response;
   try {
+    // Upstream's outermost middleware: its 403s bypass CORS.
+    if (auto denied = api::check_csrf(impl_->ctx, request)) {
+      return std::move(*denied);
+    }
     response = impl_->dispatch(request);
   } catch (const std::exception& e) {
     // Nothing in lib/ should throw; an allocation failure or a library bug still must not
