@@ -14,5 +14,23 @@ void register_root_routes(Router& router);
 void register_csrf_routes(Router& router);
 // /flows/* (flows.py).
 void register_flow_routes(Router& router);
+// /task_runs/* (task_runs.py).
+void register_task_run_routes(Router& router);
+// /task_run_states/* (task_run_states.py).
+void register_task_run_state_routes(Router& router);
+// /flow_runs/* (flow_runs.py): CRUD, lists, set_state, bulk operations.
+void register_flow_run_routes(Router& router);
+// /flow_runs/* (flow_runs.py): history, lateness, graphs, resume, inputs, log download.
+void register_flow_run_extra_routes(Router& router);
+// /flow_run_states/* (flow_run_states.py).
+void register_flow_run_state_routes(Router& router);
+// /logs/* (logs.py).
+void register_log_routes(Router& router);
+// /variables/* (variables.py).
+void register_variable_routes(Router& router);
+// /saved_searches/* (saved_searches.py).
+void register_saved_search_routes(Router& router);
+// /admin/storage (admin.py): the server default result storage block.
+void register_admin_storage_routes(Router& router);
 
 }  // namespace prefectcore::api

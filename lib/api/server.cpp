@@ -93,6 +93,15 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   api::register_root_routes(impl->router);
   api::register_csrf_routes(impl->router);
   api::register_flow_routes(impl->router);
+  api::register_variable_routes(impl->router);
+  api::register_saved_search_routes(impl->router);
+  api::register_admin_storage_routes(impl->router);
+  api::register_task_run_routes(impl->router);
+  api::register_task_run_state_routes(impl->router);
+  api::register_log_routes(impl->router);
+  api::register_flow_run_routes(impl->router);
+  api::register_flow_run_extra_routes(impl->router);
+  api::register_flow_run_state_routes(impl->router);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
