@@ -119,24 +119,6 @@ bool truthy_number(const std::optional<JsonElement>& m) {
 
 }  // namespace
 
-Micros estimated_run_time(const FlowRun& run, Timestamp now) {
-  if (run.state_type == StateType::kRunning && run.state_timestamp) {
-    return run.total_run_time + (now - *run.state_timestamp);
-  }
-  return run.total_run_time;
-}
-
-Micros estimated_start_time_delta(const FlowRun& run, Timestamp now) {
-  if (run.start_time && run.expected_start_time && *run.start_time > *run.expected_start_time) {
-    return *run.start_time - *run.expected_start_time;
-  }
-  if (!run.start_time && run.expected_start_time && *run.expected_start_time < now &&
-      !(run.state_type && is_terminal(*run.state_type))) {
-    return now - *run.expected_start_time;
-  }
-  return Micros{0};
-}
-
 void write_flow_run_policy(core::JsonWriter& w, const FlowRunPolicy& p) {
   w.begin_object();
   w.key("max_retries").integer(p.max_retries);

@@ -16,6 +16,7 @@
 #include "lib/core/json.h"
 #include "lib/core/json_writer.h"
 #include "lib/core/uuid.h"
+#include "lib/schemas/run_timing.h"
 #include "lib/schemas/state.h"
 
 namespace prefectcore::schemas {
@@ -72,13 +73,6 @@ struct FlowRun {
   std::optional<State> state;
   std::optional<std::string> job_variables = "{}";
 };
-
-// upstream Run.estimated_run_time: total_run_time, plus the time spent in the current
-// RUNNING state so far.
-Micros estimated_run_time(const FlowRun& run, Timestamp now);
-// upstream Run.estimated_start_time_delta: how late the run started, or how late it is so
-// far when it has not started, is not final and was expected already.
-Micros estimated_start_time_delta(const FlowRun& run, Timestamp now);
 
 void write_flow_run_policy(core::JsonWriter& w, const FlowRunPolicy& policy);
 std::string encode_flow_run_policy(const FlowRunPolicy& policy);

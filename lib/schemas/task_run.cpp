@@ -263,24 +263,6 @@ TaskRunPolicy parse_task_run_policy(std::string_view json) {
   return read_policy(doc->root(), {}, ignored);
 }
 
-Micros estimated_run_time(const TaskRun& run, Timestamp now) {
-  if (run.state_type == StateType::kRunning && run.state_timestamp) {
-    return run.total_run_time + (now - *run.state_timestamp);
-  }
-  return run.total_run_time;
-}
-
-Micros estimated_start_time_delta(const TaskRun& run, Timestamp now) {
-  if (run.start_time && run.expected_start_time && *run.start_time > *run.expected_start_time) {
-    return *run.start_time - *run.expected_start_time;
-  }
-  const bool terminal = run.state_type && is_terminal(*run.state_type);
-  if (!run.start_time && run.expected_start_time && *run.expected_start_time < now && !terminal) {
-    return now - *run.expected_start_time;
-  }
-  return Micros{0};
-}
-
 void write_task_run(core::JsonWriter& w, const TaskRun& r, Timestamp now) {
   w.begin_object();
   w.key("id").string(r.id);

@@ -15,6 +15,7 @@
 #include "lib/core/internal.h"
 #include "lib/core/json.h"
 #include "lib/core/json_writer.h"
+#include "lib/schemas/run_timing.h"
 #include "lib/schemas/state.h"
 
 namespace prefectcore::schemas {
@@ -76,13 +77,6 @@ struct TaskRun {
   Micros total_run_time{0};
   std::optional<State> state;
 };
-
-// upstream Run.estimated_run_time: total_run_time plus the time spent in a current RUNNING
-// state.
-Micros estimated_run_time(const TaskRun& run, Timestamp now);
-// upstream Run.estimated_start_time_delta: how late the run started, or for a run not yet
-// started (and not finished) how late it is now.
-Micros estimated_start_time_delta(const TaskRun& run, Timestamp now);
 
 // The TaskRun response, field for field; `now` feeds the estimated_* fields.
 void write_task_run(core::JsonWriter& w, const TaskRun& run, Timestamp now);
