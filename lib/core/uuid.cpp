@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "lib/core/hex.h"
+
 namespace prefectcore::core {
 namespace {
 
@@ -29,19 +31,6 @@ std::string format_bytes(const std::array<std::uint8_t, 16>& b) {
     out.push_back(kHex[b[i] & 0xf]);
   }
   return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 }  // namespace
@@ -96,8 +85,8 @@ std::optional<std::string> normalize_uuid(std::string_view s) {
     if (s.size() == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
       continue;
     }
-    const int hi = hex_value(s[i]);
-    const int lo = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
+    const int hi = core::hex_digit_value(s[i]);
+    const int lo = i + 1 < s.size() ? core::hex_digit_value(s[i + 1]) : -1;
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "lib/core/hex.h"
 #include "lib/core/json_writer.h"
 
 namespace prefectcore::transport {
@@ -64,19 +65,6 @@ bool parse_header_line(std::string_view line, RequestHead& out) {
   }
   out.headers.emplace_back(line.substr(0, colon), value);
   return true;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 std::optional<std::uint64_t> parse_length(std::string_view s) {
@@ -220,8 +208,8 @@ std::string percent_decode(std::string_view s, bool plus_as_space) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '%' && i + 2 < s.size()) {
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
+      int hi = core::hex_digit_value(s[i + 1]);
+      int lo = core::hex_digit_value(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "lib/core/hex.h"
 #include "lib/core/logging.h"
 
 namespace prefectcore::storage {
@@ -39,19 +40,6 @@ constexpr std::string_view kPassThrough[] = {
     "client_encoding",
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 Result<std::string> percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -60,10 +48,12 @@ Result<std::string> percent_decode(std::string_view s) {
       out += s[i];
       continue;
     }
-    if (i + 2 >= s.size() || hex_value(s[i + 1]) < 0 || hex_value(s[i + 2]) < 0) {
+    if (i + 2 >= s.size() || core::hex_digit_value(s[i + 1]) < 0 ||
+        core::hex_digit_value(s[i + 2]) < 0) {
       return Status::invalid_argument("bad percent-encoding in database URL");
     }
-    out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+    out +=
+        static_cast<char>(core::hex_digit_value(s[i + 1]) * 16 + core::hex_digit_value(s[i + 2]));
     i += 2;
   }
   return out;
