@@ -32,5 +32,9 @@ void register_variable_routes(Router& router);
 void register_saved_search_routes(Router& router);
 // /admin/storage (admin.py): the server default result storage block.
 void register_admin_storage_routes(Router& router);
+// /v2/concurrency_limits/* (concurrency_limits_v2.py): CRUD; registers the slot routes too.
+void register_concurrency_limit_v2_routes(Router& router);
+// /v2/concurrency_limits/ increment, decrement (with and without lease), lease renewal.
+void register_concurrency_limit_v2_slot_routes(Router& router);
 
 }  // namespace prefectcore::api

@@ -102,6 +102,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   api::register_flow_run_routes(impl->router);
   api::register_flow_run_extra_routes(impl->router);
   api::register_flow_run_state_routes(impl->router);
+  api::register_concurrency_limit_v2_routes(impl->router);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -17,7 +17,10 @@ constexpr double kMinimumOccupancySecondsPerSlot = 0.1;
 
 constexpr std::string_view kLimitColumns =
     "id, name, active, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
-    "avg_slot_occupancy_seconds, updated";
+    "avg_slot_occupancy_seconds, updated, created";
+
+// Upstream OCCUPANCY_SAMPLES_MULTIPLIER.
+constexpr double kOccupancySamplesMultiplier = 2;
 
 Result<ConcurrencyLimitRow> row_to_limit(const Row& row) {
   ConcurrencyLimitRow l;
@@ -30,6 +33,7 @@ Result<ConcurrencyLimitRow> row_to_limit(const Row& row) {
   l.slot_decay_per_second = row.real(6);
   l.avg_slot_occupancy_seconds = row.real(7);
   PC_ASSIGN_OR_RETURN(l.updated, core::parse_time(row.text(8)));
+  PC_ASSIGN_OR_RETURN(l.created, core::parse_time(row.text(9)));
   return l;
 }
 
@@ -108,6 +112,7 @@ Result<ConcurrencyLease> row_to_lease(const Row& row) {
   lease.resource_ids = parse_ids(row.text(1));
   PC_ASSIGN_OR_RETURN(lease.expiration, core::parse_time(row.text(2)));
   parse_metadata(row.is_null(3) ? "null" : row.text(3), lease);
+  PC_ASSIGN_OR_RETURN(lease.created, core::parse_time(row.text(4)));
   return lease;
 }
 
@@ -144,6 +149,120 @@ Result<std::optional<ConcurrencyLimitRow>> ConcurrencyStore::read_limit(const st
   }
   PC_ASSIGN_OR_RETURN(ConcurrencyLimitRow row, row_to_limit(rows.front()));
   return std::optional<ConcurrencyLimitRow>(std::move(row));
+}
+
+Result<std::optional<ConcurrencyLimitRow>> ConcurrencyStore::read_limit_by_name(
+    const std::string& name) {
+  PC_ASSIGN_OR_RETURN(auto rows, read_limits_by_names({name}));
+  if (rows.empty()) {
+    return std::optional<ConcurrencyLimitRow>();
+  }
+  return std::optional<ConcurrencyLimitRow>(std::move(rows.front()));
+}
+
+Result<std::vector<ConcurrencyLimitRow>> ConcurrencyStore::read_limits_by_names(
+    const std::vector<std::string>& names) {
+  std::vector<ConcurrencyLimitRow> out;
+  if (names.empty()) {
+    return out;
+  }
+  std::string placeholders;
+  std::vector<SqlValue> params;
+  for (const std::string& name : names) {
+    placeholders += placeholders.empty() ? "?" : ", ?";
+    params.emplace_back(name);
+  }
+  PC_ASSIGN_OR_RETURN(Rows rows, tx_.query(fmt::format("SELECT {} FROM concurrency_limit_v2 "
+                                                       "WHERE name IN ({}) ORDER BY name",
+                                                       kLimitColumns, placeholders),
+                                           params));
+  for (const Row& row : rows) {
+    PC_ASSIGN_OR_RETURN(ConcurrencyLimitRow l, row_to_limit(row));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<std::vector<ConcurrencyLimitRow>> ConcurrencyStore::list_limits(std::int64_t limit,
+                                                                       std::int64_t offset) {
+  PC_ASSIGN_OR_RETURN(
+      Rows rows,
+      tx_.query(fmt::format("SELECT {} FROM concurrency_limit_v2 ORDER BY name LIMIT ? OFFSET ?",
+                            kLimitColumns),
+                {limit, offset}));
+  std::vector<ConcurrencyLimitRow> out;
+  for (const Row& row : rows) {
+    PC_ASSIGN_OR_RETURN(ConcurrencyLimitRow l, row_to_limit(row));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<ConcurrencyLimitRow> ConcurrencyStore::create_limit(const std::string& id,
+                                                           const ConcurrencyLimitFields& f,
+                                                           Timestamp now) {
+  const std::string ts = core::format_storage_time(now);
+  PC_ASSIGN_OR_RETURN(
+      std::int64_t inserted,
+      tx_.exec("INSERT INTO concurrency_limit_v2 (id, created, updated, active, name, \"limit\", "
+               "active_slots, denied_slots, slot_decay_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+               "?) ON CONFLICT (name) DO NOTHING",
+               {id, ts, ts, f.active.value_or(true), f.name.value_or(""), f.limit.value_or(0),
+                f.active_slots.value_or(0), f.denied_slots.value_or(0),
+                f.slot_decay_per_second.value_or(0.0)}));
+  if (inserted == 0) {
+    return Status::conflict("");  // upstream's generic integrity-error 409
+  }
+  PC_ASSIGN_OR_RETURN(auto row, read_limit(id));
+  if (!row) {
+    return Status::internal("concurrency limit vanished after insert");
+  }
+  return std::move(*row);
+}
+
+Result<bool> ConcurrencyStore::update_limit(const std::string& id, const ConcurrencyLimitFields& f,
+                                            Timestamp now) {
+  std::string sets = "updated = ?";
+  std::vector<SqlValue> params{core::format_storage_time(now)};
+  auto set = [&](std::string_view column, SqlValue value) {
+    sets += fmt::format(", {} = ?", column);
+    params.push_back(std::move(value));
+  };
+  if (f.active) set("active", *f.active);
+  if (f.name) set("name", *f.name);
+  if (f.limit) set("\"limit\"", *f.limit);
+  if (f.active_slots) set("active_slots", *f.active_slots);
+  if (f.denied_slots) set("denied_slots", *f.denied_slots);
+  if (f.slot_decay_per_second) set("slot_decay_per_second", *f.slot_decay_per_second);
+  if (f.name) {
+    PC_ASSIGN_OR_RETURN(auto taken, read_limit_by_name(*f.name));
+    if (taken && taken->id != id) {
+      return Status::conflict("");
+    }
+  }
+  params.emplace_back(id);
+  PC_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      tx_.exec(fmt::format("UPDATE concurrency_limit_v2 SET {} WHERE id = ?", sets), params));
+  return changed > 0;
+}
+
+Result<bool> ConcurrencyStore::delete_limit(const std::string& id) {
+  PC_ASSIGN_OR_RETURN(std::int64_t n,
+                      tx_.exec("DELETE FROM concurrency_limit_v2 WHERE id = ?", {id}));
+  return n > 0;
+}
+
+Status ConcurrencyStore::bulk_update_denied_slots(const std::vector<std::string>& ids,
+                                                  std::int64_t slots, Timestamp now) {
+  PC_ASSIGN_OR_RETURN(auto rows, lock_limits(ids));
+  for (const ConcurrencyLimitRow& row : rows) {
+    if (row.active) {
+      PC_RETURN_IF_ERROR(store_slots(row, active_after_decay(row, now),
+                                     denied_after_decay(row, now) + slots, now));
+    }
+  }
+  return Status();
 }
 
 Result<std::vector<ConcurrencyLimitRow>> ConcurrencyStore::lock_limits(
@@ -221,8 +340,9 @@ Result<bool> ConcurrencyStore::bulk_increment_active_slots(const std::vector<std
   return true;
 }
 
-Result<bool> ConcurrencyStore::bulk_decrement_active_slots(const std::vector<std::string>& ids,
-                                                           std::int64_t slots, Timestamp now) {
+Result<bool> ConcurrencyStore::bulk_decrement_active_slots(
+    const std::vector<std::string>& ids, std::int64_t slots, Timestamp now,
+    std::optional<double> occupancy_seconds) {
   PC_ASSIGN_OR_RETURN(auto rows, lock_limits(ids));
   std::size_t updated = 0;
   for (const ConcurrencyLimitRow& row : rows) {
@@ -231,6 +351,17 @@ Result<bool> ConcurrencyStore::bulk_decrement_active_slots(const std::vector<std
     }
     const std::int64_t active = std::max<std::int64_t>(0, active_after_decay(row, now) - slots);
     PC_RETURN_IF_ERROR(store_slots(row, active, denied_after_decay(row, now), now));
+    if (occupancy_seconds && *occupancy_seconds > 0 && slots > 0 && row.limit > 0) {
+      const double per_slot = std::max(*occupancy_seconds / static_cast<double>(slots),
+                                       kMinimumOccupancySecondsPerSlot);
+      const double samples = static_cast<double>(row.limit) * kOccupancySamplesMultiplier;
+      const double avg = row.avg_slot_occupancy_seconds + per_slot / samples -
+                         row.avg_slot_occupancy_seconds / samples;
+      PC_RETURN_IF_ERROR(
+          tx_.exec("UPDATE concurrency_limit_v2 SET avg_slot_occupancy_seconds = ? WHERE id = ?",
+                   {avg, row.id})
+              .status());
+    }
     ++updated;
   }
   return updated == ids.size();
@@ -241,8 +372,8 @@ Result<ConcurrencyLease> ConcurrencyStore::create_lease(std::string id,
                                                         Micros ttl, std::int64_t slots,
                                                         std::optional<LeaseHolder> holder,
                                                         Timestamp now) {
-  ConcurrencyLease lease{std::move(id), std::move(resource_ids), now + ttl, slots,
-                         std::move(holder)};
+  ConcurrencyLease lease{std::move(id), std::move(resource_ids), now + ttl,
+                         slots,         std::move(holder),       now};
   std::string ids_json;
   core::JsonWriter w(ids_json);
   w.string_array(lease.resource_ids);
@@ -256,9 +387,10 @@ Result<ConcurrencyLease> ConcurrencyStore::create_lease(std::string id,
 }
 
 Result<std::optional<ConcurrencyLease>> ConcurrencyStore::read_lease(const std::string& id) {
-  PC_ASSIGN_OR_RETURN(Rows rows, tx_.query("SELECT id, resource_ids, expiration, metadata FROM "
-                                           "concurrency_lease WHERE id = ?",
-                                           {id}));
+  PC_ASSIGN_OR_RETURN(Rows rows,
+                      tx_.query("SELECT id, resource_ids, expiration, metadata, created FROM "
+                                "concurrency_lease WHERE id = ?",
+                                {id}));
   if (rows.empty()) {
     return std::optional<ConcurrencyLease>();
   }
@@ -283,9 +415,10 @@ Result<std::vector<std::pair<std::string, LeaseHolder>>> ConcurrencyStore::list_
   const std::string pattern = "%\"" + Dialect::escape_like(limit_id) + "\"%";
   PC_ASSIGN_OR_RETURN(
       Rows rows,
-      tx_.query("SELECT id, resource_ids, expiration, metadata FROM concurrency_lease WHERE "
-                "expiration > ? AND resource_ids LIKE ? ESCAPE '\\' ORDER BY id",
-                {core::format_storage_time(now), pattern}));
+      tx_.query(
+          "SELECT id, resource_ids, expiration, metadata, created FROM concurrency_lease WHERE "
+          "expiration > ? AND resource_ids LIKE ? ESCAPE '\\' ORDER BY id",
+          {core::format_storage_time(now), pattern}));
   std::vector<std::pair<std::string, LeaseHolder>> out;
   for (const Row& row : rows) {
     PC_ASSIGN_OR_RETURN(ConcurrencyLease lease, row_to_lease(row));

@@ -31,6 +31,18 @@ struct ConcurrencyLimitRow {
   double slot_decay_per_second = 0;
   double avg_slot_occupancy_seconds = 2;
   Timestamp updated;
+  Timestamp created;
+};
+
+// The settable columns of a limit (ConcurrencyLimitV2Create/Update); unset fields keep
+// their value on update and take the column default on insert.
+struct ConcurrencyLimitFields {
+  std::optional<bool> active;
+  std::optional<std::string> name;
+  std::optional<std::int64_t> limit;
+  std::optional<std::int64_t> active_slots;
+  std::optional<std::int64_t> denied_slots;
+  std::optional<double> slot_decay_per_second;
 };
 
 enum class CollisionStrategy { kEnqueue, kCancelNew };
@@ -57,6 +69,7 @@ struct ConcurrencyLease {
   Timestamp expiration;
   std::int64_t slots = 1;
   std::optional<LeaseHolder> holder;
+  Timestamp created;
 };
 
 // How long clients are told to wait per limit kind; denied slots decay with it.
@@ -73,14 +86,33 @@ class ConcurrencyStore {
   Result<std::optional<DeploymentConcurrency>> read_deployment(const std::string& id);
   Result<std::optional<ConcurrencyLimitRow>> read_limit(const std::string& id);
 
+  Result<std::optional<ConcurrencyLimitRow>> read_limit_by_name(const std::string& name);
+  // The limits named in `names` (unknown names are skipped), ordered by name.
+  Result<std::vector<ConcurrencyLimitRow>> read_limits_by_names(
+      const std::vector<std::string>& names);
+  // Ordered by name (upstream read_all_concurrency_limits).
+  Result<std::vector<ConcurrencyLimitRow>> list_limits(std::int64_t limit, std::int64_t offset);
+  // kConflict when the name is taken.
+  Result<ConcurrencyLimitRow> create_limit(const std::string& id,
+                                           const ConcurrencyLimitFields& fields, Timestamp now);
+  // false when no limit has `id`; kConflict when renaming onto a taken name.
+  Result<bool> update_limit(const std::string& id, const ConcurrencyLimitFields& fields,
+                            Timestamp now);
+  Result<bool> delete_limit(const std::string& id);
+  // Records `slots` more denied slots (after decay) on each limit in `ids`.
+  Status bulk_update_denied_slots(const std::vector<std::string>& ids, std::int64_t slots,
+                                  Timestamp now);
+
   // Takes `slots` on every limit in `ids` (after decay), all or none: false when a limit is
   // missing, inactive or would go above its limit. Rows are locked FOR UPDATE.
   Result<bool> bulk_increment_active_slots(const std::vector<std::string>& ids, std::int64_t slots,
                                            Timestamp now);
   // Gives `slots` back on every active limit in `ids` (never below zero); false unless every
-  // id names an active limit.
+  // id names an active limit. A positive `occupancy_seconds` moves each limit's average slot
+  // occupancy towards it (upstream's weighted average over limit * 2 samples).
   Result<bool> bulk_decrement_active_slots(const std::vector<std::string>& ids, std::int64_t slots,
-                                           Timestamp now);
+                                           Timestamp now,
+                                           std::optional<double> occupancy_seconds = {});
 
   Result<ConcurrencyLease> create_lease(std::string id, std::vector<std::string> resource_ids,
                                         Micros ttl, std::int64_t slots,
