@@ -63,12 +63,6 @@ void and_exists(SqlCondition& where, std::string_view head, const SqlCondition& 
   where.and_with(std::move(c));
 }
 
-// Python truthiness of a JSON value (for the legacy inline state data).
-bool json_truthy(std::string_view json) {
-  return !(json.empty() || json == "null" || json == "false" || json == "0" || json == "0.0" ||
-           json == "\"\"" || json == "[]" || json == "{}");
-}
-
 SqlValue opt_text(const std::optional<std::string>& s) {
   return s ? SqlValue(*s) : SqlValue(SqlNull{});
 }
@@ -163,23 +157,7 @@ Result<std::optional<schemas::State>> read_state_columns(const Row& row, std::si
   if (row.is_null(at)) {
     return std::optional<schemas::State>();
   }
-  schemas::State s;
-  s.id = row.text(at);
-  auto type = schemas::parse_state_type(row.text(at + 1));
-  if (!type) {
-    return Status::internal("state " + s.id + " has an unknown type");
-  }
-  s.type = *type;
-  s.name = row.text(at + 2);
-  PC_ASSIGN_OR_RETURN(s.timestamp, core::parse_time(row.text(at + 3)));
-  s.message = row.opt_text(at + 4);
-  PC_ASSIGN_OR_RETURN(s.details, schemas::parse_state_details(row.text(at + 5)));
-  const std::string inline_data = row.is_null(at + 6) ? "null" : row.text(at + 6);
-  if (json_truthy(inline_data)) {
-    s.data = inline_data;
-  } else if (!row.is_null(at + 7)) {
-    s.data = row.is_null(at + 8) ? "null" : row.text(at + 8);
-  }
+  PC_ASSIGN_OR_RETURN(schemas::State s, state_from_row(row, at));
   return std::optional<schemas::State>(std::move(s));
 }
 

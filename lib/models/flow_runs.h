@@ -19,6 +19,7 @@
 #include "lib/core/internal.h"
 #include "lib/models/filters.h"
 #include "lib/models/orchestration_concurrency.h"
+#include "lib/models/state_rows.h"
 #include "lib/schemas/flow_run.h"
 
 namespace prefectcore::models {

@@ -5,6 +5,7 @@
 #include "lib/core/json.h"
 #include "lib/core/json_writer.h"
 #include "lib/core/time.h"
+#include "lib/models/state_rows.h"
 
 namespace prefectcore::models {
 namespace {
@@ -59,12 +60,6 @@ Status read_bookkeeping(const Row& row, std::size_t at, RunRecord& run) {
   run.state_name = row.opt_text(at + 10);
   PC_ASSIGN_OR_RETURN(run.state_timestamp, opt_time(row, at + 11));
   return {};
-}
-
-// Python truthiness of a JSON value: null, false, 0, "", [] and {} are falsy.
-bool json_truthy(std::string_view json) {
-  return !(json.empty() || json == "null" || json == "false" || json == "0" || json == "0.0" ||
-           json == "\"\"" || json == "[]" || json == "{}");
 }
 
 bool is_persisted_data(std::string_view data) {
@@ -145,24 +140,7 @@ Result<std::optional<State>> RunStore::read_state(RunKind kind, const std::strin
   if (rows.empty()) {
     return std::optional<State>();
   }
-  const Row& row = rows.front();
-  State s;
-  s.id = row.text(0);
-  auto type = schemas::parse_state_type(row.text(1));
-  if (!type) {
-    return Status::internal("state " + s.id + " has an unknown type");
-  }
-  s.type = *type;
-  s.name = row.text(2);
-  PC_ASSIGN_OR_RETURN(s.timestamp, core::parse_time(row.text(3)));
-  s.message = row.opt_text(4);
-  PC_ASSIGN_OR_RETURN(s.details, schemas::parse_state_details(row.text(5)));
-  const std::string inline_data = row.is_null(6) ? "null" : row.text(6);
-  if (json_truthy(inline_data)) {
-    s.data = inline_data;
-  } else if (!row.is_null(7)) {
-    s.data = row.is_null(8) ? "null" : row.text(8);
-  }
+  PC_ASSIGN_OR_RETURN(State s, state_from_row(rows.front(), 0));
   return std::optional<State>(std::move(s));
 }
 

@@ -42,12 +42,6 @@ Result<std::optional<Timestamp>> read_time(const Row& row, std::size_t i) {
   return std::optional<Timestamp>(t);
 }
 
-// Python truthiness of a JSON value: null, false, 0, "", [] and {} are falsy.
-bool json_truthy(std::string_view json) {
-  return !(json.empty() || json == "null" || json == "false" || json == "0" || json == "0.0" ||
-           json == "\"\"" || json == "[]" || json == "{}");
-}
-
 Result<TaskRun> row_to_task_run(const Row& row) {
   TaskRun r;
   r.id = row.text(0);
@@ -156,27 +150,6 @@ void add_to_history(std::map<HistoryKey, HistoryState>& groups, const TaskRun& r
 }
 
 }  // namespace
-
-Result<State> state_from_row(const Row& row, std::size_t at) {
-  State s;
-  s.id = row.text(at);
-  auto type = schemas::parse_state_type(row.text(at + 1));
-  if (!type) {
-    return Status::internal("state " + s.id + " has an unknown type");
-  }
-  s.type = *type;
-  s.name = row.text(at + 2);
-  PC_ASSIGN_OR_RETURN(s.timestamp, core::parse_time(row.text(at + 3)));
-  s.message = row.opt_text(at + 4);
-  PC_ASSIGN_OR_RETURN(s.details, schemas::parse_state_details(row.text(at + 5)));
-  const std::string inline_data = row.is_null(at + 6) ? "null" : row.text(at + 6);
-  if (json_truthy(inline_data)) {
-    s.data = inline_data;
-  } else if (!row.is_null(at + 7)) {
-    s.data = row.is_null(at + 8) ? "null" : row.text(at + 8);
-  }
-  return s;
-}
 
 SqlCondition task_run_where(const TaskRunFilters& f) {
   SqlCondition where = f.task_runs;

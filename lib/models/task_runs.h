@@ -17,6 +17,7 @@
 #include "lib/core/internal.h"
 #include "lib/models/filters.h"
 #include "lib/models/flow_run_history.h"  // HistoryInterval, shared with flow runs
+#include "lib/models/state_rows.h"
 #include "lib/schemas/state.h"
 #include "lib/schemas/task_run.h"
 
@@ -99,6 +100,5 @@ SqlCondition task_run_where(const TaskRunFilters& filters);
 inline constexpr std::string_view kStateWithDataColumns =
     "s.id, s.type, s.name, s.timestamp, s.message, s.state_details, s.data, "
     "s.result_artifact_id, a.data";
-Result<schemas::State> state_from_row(const Row& row, std::size_t at);
 
 }  // namespace prefectcore::models
