@@ -110,6 +110,7 @@ int run(int argc, char** argv) {
 
   prefectcore::ServerOptions options;
   options.settings = *settings;
+  options.run_services = !flags.list_routes;
   // Listing routes needs no storage, so tools can run it anywhere.
   if (!flags.list_routes) {
     const std::string url = settings->effective_database_url();

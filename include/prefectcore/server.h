@@ -27,6 +27,9 @@ struct ServerOptions {
   std::unique_ptr<Database> database;
   // Apply pending schema migrations in create() (settings.database.migrate_on_start).
   bool run_migrations = true;
+  // Start the enabled background services (settings.services.*) on their own threads.
+  // Off for in-process harnesses that drive services themselves; prefect-server turns it on.
+  bool run_services = false;
 };
 
 class Server {

@@ -12,6 +12,8 @@
 
 #include "lib/core/internal.h"
 #include "lib/core/uuid.h"
+#include "lib/events/bus.h"
+#include "lib/events/log_record.h"
 
 namespace prefectcore::api {
 
@@ -21,6 +23,8 @@ struct ApiContext {
   const Clock& clock;
   Database* db;  // null when the server runs without storage
   core::IdGenerator& ids;
+  events::EventBus& events;  // events accepted by the server (ingest and its own)
+  events::LogBus& logs;      // logs after they were stored
 };
 
 // One request being routed: the request, its path parameters and the shared context.

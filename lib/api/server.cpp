@@ -10,6 +10,7 @@
 #include "lib/api/websockets.h"
 #include "lib/core/logging.h"
 #include "lib/core/uuid.h"
+#include "lib/services/service.h"
 
 namespace prefectcore {
 
@@ -18,7 +19,11 @@ struct Server::Impl {
   const Clock* clock;
   std::unique_ptr<Database> db;
   core::RandomIds ids;
-  api::ApiContext ctx{settings, *clock, db.get(), ids};
+  events::EventBus event_bus;
+  events::LogBus log_bus;
+  api::ApiContext ctx{settings, *clock, db.get(), ids, event_bus, log_bus};
+  services::ServiceContext service_ctx{settings, *clock, db.get(), ids, event_bus, log_bus};
+  services::ServiceRunner services;
   api::Router router;
   api::WebSocketRoutes websockets;
   std::atomic<bool> shut_down{false};
@@ -103,6 +108,10 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   api::register_flow_run_extra_routes(impl->router);
   api::register_flow_run_state_routes(impl->router);
   api::register_concurrency_limit_v2_routes(impl->router);
+  if (options.run_services && impl->db) {
+    services::add_enabled_services(impl->services, impl->service_ctx);
+    impl->services.start();
+  }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -158,6 +167,9 @@ const Settings& Server::settings() const { return impl_->settings; }
 const Clock& Server::clock() const { return *impl_->clock; }
 Database* Server::database() { return impl_->db.get(); }
 
-void Server::shutdown() { impl_->shut_down.store(true); }
+void Server::shutdown() {
+  impl_->shut_down.store(true);
+  impl_->services.stop();
+}
 
 }  // namespace prefectcore
