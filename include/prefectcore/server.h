@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <prefectcore/clock.h>
@@ -54,6 +55,14 @@ class Server {
   const Clock& clock() const;
   // Null when the server runs without storage.
   Database* database();
+
+  // Runs one pass of the background service `name` (e.g. "event_persister",
+  // "task_run_recorder", "scheduler") on the calling thread, whether or not the services
+  // run on their own threads. Lets harnesses with a ManualClock drive services
+  // deterministically. kNotFound: no such service (disabled, or the server has no storage).
+  Status run_service_once(std::string_view name);
+  // The names of the services built from the settings, in start order.
+  std::vector<std::string> service_names() const;
 
   // Stops background work and closes WebSocket sessions (code 1001). Idempotent.
   void shutdown();

@@ -1,6 +1,8 @@
 #include <atomic>
 #include <exception>
 
+#include <fmt/format.h>
+
 #include <prefectcore/server.h>
 
 #include "lib/api/context.h"
@@ -108,9 +110,11 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   api::register_flow_run_extra_routes(impl->router);
   api::register_flow_run_state_routes(impl->router);
   api::register_concurrency_limit_v2_routes(impl->router);
-  if (options.run_services && impl->db) {
+  if (impl->db) {
     services::add_enabled_services(impl->services, impl->service_ctx);
-    impl->services.start();
+    if (options.run_services) {
+      impl->services.start();
+    }
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -166,6 +170,23 @@ std::vector<std::string> Server::list_routes() const {
 const Settings& Server::settings() const { return impl_->settings; }
 const Clock& Server::clock() const { return *impl_->clock; }
 Database* Server::database() { return impl_->db.get(); }
+
+Status Server::run_service_once(std::string_view name) {
+  for (const auto& service : impl_->services.services()) {
+    if (service->name() == name) {
+      return service->run_once();
+    }
+  }
+  return Status::not_found(fmt::format("no service named {}", name));
+}
+
+std::vector<std::string> Server::service_names() const {
+  std::vector<std::string> names;
+  for (const auto& service : impl_->services.services()) {
+    names.emplace_back(service->name());
+  }
+  return names;
+}
 
 void Server::shutdown() {
   impl_->shut_down.store(true);
