@@ -32,6 +32,21 @@ constexpr std::string_view kStateTypes[] = {"SCHEDULED", "PENDING", "RUNNING",
                                             "COMPLETED", "FAILED",  "CANCELLED",
                                             "CRASHED",   "PAUSED",  "CANCELLING"};
 
+// A like_/startswith_ operand as upstream uses it: `%` and `_` stay wildcards (upstream
+// interpolates the text into ilike unescaped). Backslashes are made literal, so a stray one
+// cannot end the pattern in an escape (a PostgreSQL error upstream) on either backend.
+std::string user_pattern(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+
 Loc child(const Loc& loc, std::string_view key) {
   Loc out = loc;
   out.emplace_back(std::string(key));
@@ -282,7 +297,7 @@ class Compiler {
       return {};
     }
     if (op.op == "like_") {
-      params.emplace_back("%" + Dialect::escape_like(std::get<std::string>(value)) + "%");
+      params.emplace_back("%" + user_pattern(std::get<std::string>(value)) + "%");
       return fmt::format("{} {} ? ESCAPE '\\'", col, dialect_.ilike());
     }
     params.push_back(std::move(value));
@@ -327,7 +342,7 @@ class Compiler {
       for (auto& value : values) {
         if (op.op == "startswith_") {
           parts.push_back(fmt::format("{} LIKE ? ESCAPE '\\'", col));
-          params.emplace_back(Dialect::escape_like(std::get<std::string>(value)) + "%");
+          params.emplace_back(user_pattern(std::get<std::string>(value)) + "%");
         } else {
           parts.push_back(contains(col));
           params.push_back(std::move(value));
