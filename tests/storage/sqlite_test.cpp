@@ -187,7 +187,7 @@ TEST_SUITE("sqlite-only") {
     CHECK(reader.has_value());
   }
 
-  TEST_CASE("an exhausted SQLite pool answers kUnavailable after pool_timeout") {
+  TEST_CASE("an exhausted SQLite read pool answers kUnavailable; writes use their own connection") {
     if (prefectcore::testing::current_backend() != prefectcore::testing::TestBackend::kSqliteFile) {
       return;
     }
@@ -200,11 +200,49 @@ TEST_SUITE("sqlite-only") {
     auto b = t.db().begin(TxMode::kRead);
     REQUIRE(a.has_value());
     REQUIRE(b.has_value());
-    auto c = t.db().begin(TxMode::kWrite);
+    auto c = t.db().begin(TxMode::kRead);
     REQUIRE_FALSE(c.has_value());
     CHECK(c.error().code() == ErrorCode::kUnavailable);
+    {
+      auto w = t.db().begin(TxMode::kWrite);  // the dedicated writer connection
+      REQUIRE(w.has_value());
+      REQUIRE((*w)->exec("CREATE TABLE t (x INTEGER)").has_value());
+      REQUIRE((*w)->commit().ok());
+    }
     a->reset();
-    CHECK(t.db().begin(TxMode::kWrite).has_value());  // the writer lock was not kept
+    auto d = t.db().begin(TxMode::kRead);
+    REQUIRE(d.has_value());
+    CHECK((*d)->query("SELECT COUNT(*) FROM t").has_value());
+  }
+
+  TEST_CASE("WAL pages past the checkpoint threshold reach the database file off the write path") {
+    const std::string dir = prefectcore::testing::make_temp_dir();
+    const std::string path = dir + "/ckpt.db";
+    auto db = open_database("sqlite:///" + path, {});
+    REQUIRE(db.has_value());
+    const std::string blob(3000, 'x');
+    for (int i = 0; i < 1500; ++i) {  // ~1 page per transaction: well past 1000 WAL pages
+      auto tx = (*db)->begin(TxMode::kWrite);
+      REQUIRE(tx.has_value());
+      if (i == 0) {
+        REQUIRE((*tx)->exec("CREATE TABLE t (x TEXT)").has_value());
+      }
+      SqlValue value{blob};
+      REQUIRE((*tx)->exec("INSERT INTO t (x) VALUES (?)", std::span(&value, 1)).has_value());
+      REQUIRE((*tx)->commit().ok());
+    }
+    // The checkpoint runs on its own thread; give it up to 10 s to copy the pages.
+    std::uintmax_t size = 0;
+    for (int i = 0; i < 1000 && size < 3'000'000; ++i) {
+      size = std::filesystem::file_size(path);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(size >= 3'000'000);
+    auto tx = (*db)->begin(TxMode::kRead);
+    REQUIRE(tx.has_value());
+    auto rows = (*tx)->query("SELECT COUNT(*) FROM t");
+    REQUIRE(rows.has_value());
+    CHECK(rows->at(0).int64(0) == 1500);
   }
 
   TEST_CASE("opening a file creates its parent directory; an unusable path is kUnavailable") {

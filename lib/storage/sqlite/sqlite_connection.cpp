@@ -108,7 +108,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::stri
     }
     db->exec(
         "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=20000; "
-        "PRAGMA legacy_alter_table=OFF;");
+        "PRAGMA legacy_alter_table=OFF; PRAGMA temp_store=MEMORY;");
     stats.connections_opened++;
     return std::unique_ptr<SqliteConnection>(new SqliteConnection(std::move(db), stats));
   } catch (const SQLite::Exception& e) {
@@ -163,6 +163,19 @@ Result<std::int64_t> SqliteConnection::run(std::string_view sql, std::span<const
     }
     return Status::internal(e.what());
   }
+}
+
+void SqliteConnection::replace_autocheckpoint(void (*on_commit)(void*, int), void* arg) {
+  on_commit_ = on_commit;
+  on_commit_arg_ = arg;
+  sqlite3_wal_hook(
+      db_->getHandle(),
+      [](void* self, sqlite3*, const char*, int pages) {
+        auto* conn = static_cast<SqliteConnection*>(self);
+        conn->on_commit_(conn->on_commit_arg_, pages);
+        return SQLITE_OK;
+      },
+      this);
 }
 
 bool SqliteConnection::in_transaction() const {

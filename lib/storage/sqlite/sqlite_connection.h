@@ -46,6 +46,10 @@ class SqliteConnection {
   // True while a transaction is open on this connection.
   bool in_transaction() const;
 
+  // Calls `on_commit(arg, wal_pages)` after every commit that appended to the WAL, instead
+  // of SQLite's automatic checkpoint (which would run inside the committing transaction).
+  void replace_autocheckpoint(void (*on_commit)(void* arg, int wal_pages), void* arg);
+
  private:
   SqliteConnection(std::unique_ptr<SQLite::Database> db, StatsCounters& stats)
       : db_(std::move(db)), stats_(stats) {}
@@ -55,6 +59,8 @@ class SqliteConnection {
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlTextHash, std::equal_to<>>
       cache_;
   StatsCounters& stats_;
+  void (*on_commit_)(void*, int) = nullptr;
+  void* on_commit_arg_ = nullptr;
 };
 
 }  // namespace prefectcore::storage
