@@ -10,6 +10,7 @@ packages=(
   doctest-dev
   postgresql
   python3 python3-jsonschema
+  tzdata  # IANA zone files: schedules read /usr/share/zoneinfo (lib/schemas/timezone.cpp)
   clang-format
 )
 

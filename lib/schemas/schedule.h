@@ -21,8 +21,8 @@ namespace prefectcore::schemas {
 
 struct IntervalSchedule {
   double interval_seconds = 0;           // > 0
-  std::optional<Timestamp> anchor_date;  // default: 2020-01-01T00:00:00 in `timezone`
-  std::optional<std::string> timezone;   // IANA name; null means UTC
+  std::optional<Timestamp> anchor_date;  // upstream defaults it to "now" when decoding
+  std::optional<std::string> timezone;   // IANA name; decoding fills in "UTC" as upstream
 };
 
 struct CronSchedule {
@@ -32,24 +32,33 @@ struct CronSchedule {
 };
 
 struct RRuleSchedule {
-  std::string rrule;  // RFC 5545, optionally with DTSTART/EXDATE lines
-  std::optional<std::string> timezone;
+  std::string rrule;                            // RFC 5545, optionally with DTSTART/EXDATE lines
+  std::optional<std::string> timezone = "UTC";  // upstream's default; explicit null stays null
 };
 
 using Schedule = std::variant<IntervalSchedule, CronSchedule, RRuleSchedule>;
 
 // Decodes upstream's schedule union from `value` (an object with `interval`, `cron` or
 // `rrule`). Every problem is recorded in `errors` at `loc` in pydantic's shapes; returns
-// nullopt when anything was recorded.
+// nullopt when anything was recorded. Union errors are reported per member as pydantic does
+// (loc + "IntervalSchedule"/"CronSchedule"/"RRuleSchedule" + field). Pass `now` so an
+// IntervalSchedule without anchor_date gets upstream's default (the current time); without
+// it the anchor stays unset and schedule_dates() anchors at its `start`.
 std::optional<Schedule> decode_schedule(core::JsonElement value, const core::Loc& loc,
-                                        core::ValidationErrors& errors);
+                                        core::ValidationErrors& errors,
+                                        std::optional<Timestamp> now = std::nullopt);
+
+// Upstream's bounds (schemas/schedules.py, _internal/schemas/validators.py).
+inline constexpr std::size_t kScheduleMaxIterations = 1000;
+inline constexpr std::size_t kMaxRRuleLength = 6500;
 
 // Writes the schedule object exactly as upstream serialises it (e.g. interval as float
 // seconds, anchor_date, timezone, cron, day_or, rrule).
 void write_schedule(core::JsonWriter& w, const Schedule& schedule);
 
-// Up to `n` occurrences at or after `start` and before `end` (when set), in order, as
-// upstream's Schedule.get_dates produces them (timezone- and DST-correct).
+// Up to `n` occurrences at or after `start` and not after `end` (when set; upstream's end is
+// inclusive), in order, as upstream's Schedule.get_dates produces them (timezone- and
+// DST-correct; at most ~1000 candidates are examined, as upstream).
 std::vector<Timestamp> schedule_dates(const Schedule& schedule, std::size_t n, Timestamp start,
                                       std::optional<Timestamp> end = std::nullopt);
 
