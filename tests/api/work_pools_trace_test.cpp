@@ -1,0 +1,149 @@
+// Replays the real worker's /api/work_pools and /api/work_queues exchanges from
+// ../shared/reference/traces/worker.jsonl: status codes, keys and value types must match.
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include <doctest/doctest.h>
+
+#include "lib/core/time.h"
+#include "tests/api/work_pools_support.h"
+
+using namespace prefectcore;
+using namespace prefectcore::testing;
+
+namespace {
+
+using simdjson::dom::element_type;
+
+std::map<std::int64_t, std::string> load_worker_trace() {
+  std::map<std::int64_t, std::string> out;
+  const char* root = std::getenv("PREFECTCORE_REFERENCE");
+  std::ifstream in(std::string(root ? root : "../shared/reference") + "/traces/worker.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto doc = core::JsonDocument::parse(line);
+    std::int64_t seq = 0;
+    std::string_view path;
+    if (doc && !doc->root()["seq"].get_int64().get(seq) &&
+        !doc->root()["path"].get_string().get(path) &&
+        (path.find("/api/work_pools") == 0 || path.find("/api/work_queues") == 0)) {
+      out[seq] = line;
+    }
+  }
+  return out;
+}
+
+std::string replace_all(std::string s, const std::map<std::string, std::string>& ids) {
+  for (const auto& [from, to] : ids) {
+    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+      s.replace(at, from.size(), to);
+    }
+  }
+  return s;
+}
+
+bool is_number(element_type t) {
+  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+}
+
+void compare_shape(core::JsonElement expected, core::JsonElement actual, const std::string& path,
+                   std::vector<std::string>& diffs) {
+  const auto et = expected.type();
+  const auto at = actual.type();
+  if (et != at && !(is_number(et) && is_number(at))) {
+    diffs.push_back(path + ": expected " + core::to_json(expected) + ", got " +
+                    core::to_json(actual));
+    return;
+  }
+  if (et == element_type::OBJECT) {
+    core::JsonObject e = expected.get_object().value_unsafe();
+    core::JsonObject a = actual.get_object().value_unsafe();
+    for (auto [key, value] : e) {
+      core::JsonElement mine;
+      if (a.at_key(key).get(mine)) {
+        diffs.push_back(path + "." + std::string(key) + ": missing");
+      } else {
+        compare_shape(value, mine, path + "." + std::string(key), diffs);
+      }
+    }
+    for (auto [key, value] : a) {
+      core::JsonElement theirs;
+      if (e.at_key(key).get(theirs)) {
+        diffs.push_back(path + "." + std::string(key) + ": unexpected");
+      }
+    }
+  } else if (et == element_type::ARRAY) {
+    auto e = items(expected);
+    auto a = items(actual);
+    for (std::size_t i = 0; i < std::min(e.size(), a.size()); ++i) {
+      compare_shape(e[i], a[i], path + "[" + std::to_string(i) + "]", diffs);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the worker trace's work pool and work queue exchanges replay with the same shapes") {
+  ApiFixture api;
+  api.clock.set(*core::parse_time("2026-11-27T02:29:57.646520Z"));
+  auto trace = load_worker_trace();
+  REQUIRE(trace.size() >= 10);
+  std::map<std::string, std::string> ids;  // recorded id -> ours
+  std::string run_id;
+  for (const auto& [seq, line] : trace) {
+    auto doc = core::JsonDocument::parse(line);
+    REQUIRE(doc.has_value());
+    auto rec = doc->root();
+    const std::string method = str(rec, "method");
+    if (int64(rec, "status") == 101) {
+      continue;  // the worker channel: work_pools_ws_test
+    }
+    const std::string path = replace_all(str(rec, "path"), ids);
+    if (path.find("get_scheduled_flow_runs") != std::string::npos) {
+      const bool expect_run = !items(member(rec, "resp_body")).empty();
+      if (expect_run && run_id.empty()) {
+        // The recorded run came from run_deployment; make one with the same shape.
+        const auto flow = make_flow(api, "f");
+        const auto deployment = make_deployment(api, flow, "d");
+        run_id = make_run(api, flow,
+                          R"("work_pool_name":"anchor-pool","deployment_id":")" + deployment +
+                              R"(","parameters":{"name":"worker"},)"
+                              R"("state":{"type":"SCHEDULED","state_details":)"
+                              R"({"scheduled_time":"2026-11-27T02:30:02.472191Z"}})");
+        exec_sql(api,
+                 "UPDATE flow_run SET work_queue_name = NULL, deployment_version = 'v1' "
+                 "WHERE id = ?",
+                 {run_id});
+        api.clock.set(*core::parse_time("2026-11-27T02:30:05.555887Z"));
+      } else if (!expect_run && !run_id.empty()) {
+        set_state_type(api, run_id, "RUNNING");  // the worker picked it up
+      }
+    }
+    std::string body;
+    if (!member(rec, "req_body").is_null()) {
+      body = replace_all(core::to_json(member(rec, "req_body")), ids);
+    }
+    auto r = api.call(method, path, body);
+    INFO("seq ", seq, ": ", method, " ", path, " -> ", r.body);
+    CHECK(r.status == int64(rec, "status"));
+    auto expected = member(rec, "resp_body");
+    if (expected.is_null()) {
+      CHECK(r.body.empty());
+      continue;
+    }
+    auto ours = parse_json(r);
+    std::vector<std::string> diffs;
+    compare_shape(expected, ours.root(), "$", diffs);
+    std::string all;
+    for (const auto& d : diffs) {
+      all += d + "\n";
+    }
+    CHECK_MESSAGE(diffs.empty(), all);
+    std::string_view recorded_queue;
+    if (expected.is_object() && !expected["default_queue_id"].get_string().get(recorded_queue)) {
+      ids[std::string(recorded_queue)] = str(ours.root(), "default_queue_id");
+    }
+  }
+}
