@@ -7,6 +7,7 @@
 
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
+#include "lib/api/events_common.h"
 #include "lib/api/flow_runs_common.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
@@ -193,9 +194,12 @@ Result<HttpResponse> resume_flow_run(RequestContext& rc) {
     proposed.name = "Resuming";
     proposed.details.scheduled_time = rc.api.clock.now();
   }
-  PC_ASSIGN_OR_RETURN(auto result, orchestration::set_flow_run_state(
-                                       flow_run_environment(rc, *tx), id, proposed, /*force=*/false,
-                                       orchestration::Policy::kCoreFlow));
+  std::vector<std::string> emitted;
+  auto env = flow_run_environment(rc, *tx);
+  env.events = &emitted;
+  PC_ASSIGN_OR_RETURN(auto result,
+                      orchestration::set_flow_run_state(env, id, proposed, /*force=*/false,
+                                                        orchestration::Policy::kCoreFlow));
   if (has_keyset && run_input != "{}" && result.status == schemas::SetStateStatus::kAccept) {
     PC_ASSIGN_OR_RETURN(core::JsonDocument keys, core::JsonDocument::parse(*keyset));
     std::string_view response_key;
@@ -207,6 +211,7 @@ Result<HttpResponse> resume_flow_run(RequestContext& rc) {
         {rc.api.ids.random_id(), now, now, id, std::string(response_key), run_input, {}}));
   }
   PC_RETURN_IF_ERROR(tx->commit());
+  publish_server_events(rc.api, emitted);
   return HttpResponse::json(result.wrote_state ? 201 : 200,
                             schemas::encode_orchestration_result(result));
 }

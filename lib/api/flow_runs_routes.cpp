@@ -6,6 +6,7 @@
 
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
+#include "lib/api/events_common.h"
 #include "lib/api/flow_runs_common.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
@@ -184,11 +185,14 @@ Result<HttpResponse> set_flow_run_state(RequestContext& rc) {
   PC_ASSIGN_OR_RETURN(RequestBody body, RequestBody::parse(rc.request));
   PC_ASSIGN_OR_RETURN(auto proposal, read_state_and_force(body));
   PC_ASSIGN_OR_RETURN(auto tx, db->begin(TxMode::kWrite));
-  PC_ASSIGN_OR_RETURN(
-      auto result, orchestration::set_flow_run_state(flow_run_environment(rc, *tx), rc.param("id"),
-                                                     proposal.first, proposal.second,
-                                                     orchestration::Policy::kCoreFlow));
+  std::vector<std::string> emitted;
+  auto env = flow_run_environment(rc, *tx);
+  env.events = &emitted;
+  PC_ASSIGN_OR_RETURN(auto result, orchestration::set_flow_run_state(
+                                       env, rc.param("id"), proposal.first, proposal.second,
+                                       orchestration::Policy::kCoreFlow));
   PC_RETURN_IF_ERROR(tx->commit());
+  publish_server_events(rc.api, emitted);
   return HttpResponse::json(result.wrote_state ? 201 : 200,
                             schemas::encode_orchestration_result(result));
 }
@@ -217,10 +221,13 @@ std::string bulk_set_one(RequestContext& rc, Database& db, const std::string& id
                          const schemas::StateCreate& state, bool force) {
   auto attempt = [&]() -> Result<schemas::OrchestrationResult> {
     PC_ASSIGN_OR_RETURN(auto tx, db.begin(TxMode::kWrite));
-    PC_ASSIGN_OR_RETURN(auto result,
-                        orchestration::set_flow_run_state(flow_run_environment(rc, *tx), id, state,
-                                                          force, orchestration::Policy::kCoreFlow));
+    std::vector<std::string> emitted;
+    auto env = flow_run_environment(rc, *tx);
+    env.events = &emitted;
+    PC_ASSIGN_OR_RETURN(auto result, orchestration::set_flow_run_state(
+                                         env, id, state, force, orchestration::Policy::kCoreFlow));
     PC_RETURN_IF_ERROR(tx->commit());
+    publish_server_events(rc.api, emitted);
     return result;
   };
   auto result = attempt();
