@@ -15,6 +15,10 @@
 #include "lib/events/bus.h"
 #include "lib/events/log_record.h"
 
+namespace prefectcore::services {
+class TaskQueue;
+}
+
 namespace prefectcore::api {
 
 // What every route can use. Owned by the Server; shared by all request threads.
@@ -25,6 +29,8 @@ struct ApiContext {
   core::IdGenerator& ids;
   events::EventBus& events;  // events accepted by the server (ingest and its own)
   events::LogBus& logs;      // logs after they were stored
+  // Background task runs waiting for task workers (task_queue.h); set by the Server.
+  services::TaskQueue* task_queue = nullptr;
 };
 
 // One request being routed: the request, its path parameters and the shared context.

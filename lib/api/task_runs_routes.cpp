@@ -9,6 +9,7 @@
 #include "lib/models/task_runs.h"
 #include "lib/orchestration/engine.h"
 #include "lib/schemas/flow_run.h"  // generate_run_name
+#include "lib/services/task_queue.h"
 
 namespace prefectcore::api {
 namespace {
@@ -86,6 +87,9 @@ Result<HttpResponse> create_task_run(RequestContext& rc) {
   }
   PC_ASSIGN_OR_RETURN(schemas::TaskRun run, repo.get(stored.first));
   PC_RETURN_IF_ERROR(tx->commit());
+  if (stored.second) {
+    services::enqueue_task_run(rc.api.task_queue, run, now);  // task.delay(): for task workers
+  }
   return HttpResponse::json(stored.second ? 201 : 200, schemas::encode_task_run(run, now));
 }
 
@@ -236,7 +240,15 @@ Result<HttpResponse> set_task_run_state(RequestContext& rc) {
       schemas::OrchestrationResult result,
       orchestration::set_task_run_state(environment(rc, *tx, now), rc.param("id"), state, force,
                                         orchestration::Policy::kCoreTask));
+  std::optional<schemas::TaskRun> deferred;  // accepted into a deferred SCHEDULED state
+  if (result.status == schemas::SetStateStatus::kAccept && result.state &&
+      services::is_deferred_scheduled(*result.state)) {
+    PC_ASSIGN_OR_RETURN(deferred, TaskRunRepository(*tx).get(rc.param("id")));
+  }
   PC_RETURN_IF_ERROR(tx->commit());
+  if (deferred) {
+    services::enqueue_task_run(rc.api.task_queue, *deferred, now);
+  }
   return HttpResponse::json(result.wrote_state ? 201 : 200,
                             schemas::encode_orchestration_result(result));
 }

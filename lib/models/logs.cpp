@@ -36,7 +36,7 @@ Result<schemas::Log> row_to_log(const Row& row) {
 }  // namespace
 
 Status LogRepository::create(std::span<const schemas::LogCreate> logs, core::IdGenerator& ids,
-                             Timestamp now) {
+                             Timestamp now, std::vector<schemas::Log>* stored) {
   if (logs.empty()) {
     return {};
   }
@@ -52,6 +52,13 @@ Status LogRepository::create(std::span<const schemas::LogCreate> logs, core::IdG
     params.insert(params.end(), {ids.ordered_id(now), ts, ts, without_nul(log.name), log.level,
                                  without_nul(log.message), core::format_storage_time(log.timestamp),
                                  opt_text(log.flow_run_id), opt_text(log.task_run_id)});
+    if (stored) {
+      const auto& p = params;
+      const std::size_t at = p.size() - 9;
+      stored->push_back({std::get<std::string>(p[at]), now, now, std::get<std::string>(p[at + 3]),
+                         log.level, std::get<std::string>(p[at + 5]), log.timestamp,
+                         log.flow_run_id, log.task_run_id});
+    }
   }
   return tx_.exec(sql, params).status();
 }

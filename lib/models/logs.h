@@ -40,8 +40,10 @@ class LogRepository {
   explicit LogRepository(Transaction& tx) : tx_(tx) {}
 
   // Inserts the logs in one statement (callers pass at most kLogBatchSize). NUL characters
-  // are removed from names and messages, which PostgreSQL cannot store.
-  Status create(std::span<const schemas::LogCreate> logs, core::IdGenerator& ids, Timestamp now);
+  // are removed from names and messages, which PostgreSQL cannot store. Appends the stored
+  // logs to `stored` when given.
+  Status create(std::span<const schemas::LogCreate> logs, core::IdGenerator& ids, Timestamp now,
+                std::vector<schemas::Log>* stored = nullptr);
   Result<std::vector<schemas::Log>> list(const SqlCondition& where, LogSort sort,
                                          std::int64_t limit, std::int64_t offset);
 
