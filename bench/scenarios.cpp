@@ -1,6 +1,8 @@
 #include "scenarios.h"
 
 #include <array>
+#include <chrono>
+#include <ctime>
 #include <string>
 
 #include <simdjson.h>
@@ -158,6 +160,155 @@ class FlowRunLifecycle final : public Scenario {
   std::string run_id_;
 };
 
+// A worker pool under load: each connection polls get_scheduled_flow_runs of the pool
+// "bench-workers" with a 10 s prefetch window, as `prefect worker` does. When this run creates
+// the pool, the connections first seed it through the API with 10,000 scheduled runs one
+// second apart (slow: use a long warmup, or bench/seed_worker_poll.sh beforehand). The runs
+// stay SCHEDULED, so every poll finds the same few due runs among the 10,000.
+class WorkerPoll final : public Scenario {
+ public:
+  static constexpr int kRuns = 10'000;
+
+  Request next(const Response* previous) override {
+    if (previous != nullptr) {
+      advance(*previous);
+    }
+    switch (step_) {
+      case Step::kPool:
+        return post("/api/work_pools/", R"({"name":"bench-workers","type":"process"})");
+      case Step::kFlow:
+        return post("/api/flows/", R"({"name":"bench-worker-flow"})");
+      case Step::kSeed: {
+        seeding_ = seed_wanted() ? next_seed()++ : kRuns;
+        if (seeding_ >= kRuns) {
+          step_ = Step::kPoll;
+          return poll();
+        }
+        return post("/api/flow_runs/",
+                    R"({"flow_id":")" + flow_id_ + R"(","work_pool_name":"bench-workers",)" +
+                        R"("state":{"type":"SCHEDULED","state_details":{"scheduled_time":")" +
+                        iso(seeding_) + R"("}}})");
+      }
+      case Step::kPoll:
+        return poll();
+    }
+    return Request{};
+  }
+
+ private:
+  enum class Step { kPool, kFlow, kSeed, kPoll };
+
+  // Shared by the connections of the (single-threaded) client loop. Seeding happens only
+  // when this run created the pool; bench/seed_worker_poll.sh seeds faster, directly.
+  static bool& seed_wanted() {
+    static bool wanted = false;
+    return wanted;
+  }
+  static int& next_seed() {
+    static int next = 0;
+    return next;
+  }
+
+  static std::string iso(int offset_seconds) {
+    using namespace std::chrono;
+    const auto t = floor<seconds>(system_clock::now()) + seconds(offset_seconds);
+    const std::time_t tt = system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+  }
+
+  Request poll() {
+    return post("/api/work_pools/bench-workers/get_scheduled_flow_runs",
+                R"({"work_queue_names":[],"scheduled_before":")" + iso(10) + R"("})");
+  }
+
+  void advance(const Response& r) {
+    switch (step_) {
+      case Step::kPool:  // 201, or 409 when it exists (another connection, or the seed script)
+        if (r.status == 201) {
+          seed_wanted() = true;
+        }
+        step_ = Step::kFlow;
+        return;
+      case Step::kFlow:
+        if (auto id = read_id(r)) {
+          flow_id_ = *id;
+          step_ = Step::kSeed;
+        }
+        return;
+      case Step::kSeed:
+        return;
+      case Step::kPoll:
+        finish_iteration();
+        return;
+    }
+  }
+
+  Step step_ = Step::kPool;
+  std::string flow_id_;
+  int seeding_ = 0;
+};
+
+// Many clients sharing one global concurrency limit ("bench-slots", 8 slots): each acquires a
+// slot with a lease (increment-with-lease), then releases it (decrement-with-lease). A full
+// limit answers 423 and the client asks again; an iteration is one acquire + release. Every
+// acquire and release is a row-locked read-modify-write of the one limit row, so this
+// measures the contended slot path.
+class ConcurrencySlots final : public Scenario {
+ public:
+  Request next(const Response* previous) override {
+    if (previous == nullptr) {
+      step_ = created_ ? Step::kAcquire : Step::kCreate;
+    } else {
+      advance(*previous);
+    }
+    switch (step_) {
+      case Step::kCreate:
+        return post("/api/v2/concurrency_limits/", R"({"name":"bench-slots","limit":8})");
+      case Step::kAcquire:
+        return post("/api/v2/concurrency_limits/increment-with-lease",
+                    R"({"names":["bench-slots"],"slots":1,"lease_duration":60})");
+      case Step::kRelease:
+        return post("/api/v2/concurrency_limits/decrement-with-lease",
+                    R"({"lease_id":")" + lease_id_ + R"("})");
+    }
+    return Request{};
+  }
+
+ private:
+  enum class Step { kCreate, kAcquire, kRelease };
+
+  void advance(const Response& r) {
+    switch (step_) {
+      case Step::kCreate:
+        created_ = is_2xx(r) || r.status == 409;  // another connection created it
+        step_ = created_ ? Step::kAcquire : Step::kCreate;
+        return;
+      case Step::kAcquire: {
+        auto lease = is_2xx(r) ? json_string_field(r.body, "lease_id") : std::nullopt;
+        const bool uuid_like = lease && lease->size() == 36 &&
+                               lease->find_first_not_of("0123456789abcdef-") == std::string::npos;
+        if (uuid_like) {
+          lease_id_ = *lease;
+          step_ = Step::kRelease;
+        }
+        return;  // 423 (full) or an error: ask again
+      }
+      case Step::kRelease:
+        finish_iteration();
+        step_ = Step::kAcquire;
+        return;
+    }
+  }
+
+  Step step_ = Step::kCreate;
+  bool created_ = false;
+  std::string lease_id_;
+};
+
 template <typename T>
 std::unique_ptr<Scenario> make(int connection) {
   if constexpr (std::is_constructible_v<T, int>) {
@@ -176,6 +327,12 @@ constexpr std::array kScenarios = {
     ScenarioInfo{"flow-run-lifecycle",
                  "create flow run, set RUNNING, set COMPLETED, GET it (4 requests/iteration)",
                  &make<FlowRunLifecycle>},
+    ScenarioInfo{"worker-poll",
+                 "seed a pool with 10,000 scheduled runs, then poll get_scheduled_flow_runs",
+                 &make<WorkerPoll>},
+    ScenarioInfo{"concurrency-slots",
+                 "acquire and release a lease on one 8-slot v2 limit (2 requests/iteration)",
+                 &make<ConcurrencySlots>},
 };
 
 }  // namespace

@@ -36,5 +36,53 @@ void register_admin_storage_routes(Router& router);
 void register_concurrency_limit_v2_routes(Router& router);
 // /v2/concurrency_limits/ increment, decrement (with and without lease), lease renewal.
 void register_concurrency_limit_v2_slot_routes(Router& router);
+// /deployments/* (deployments.py): create, read, lists, delete, pause; registers the two below.
+void register_deployment_routes(Router& router);
+// PATCH /deployments/{id} and /deployments/{id}/schedules/*.
+void register_deployment_update_routes(Router& router);
+// /deployments/{id}/create_flow_run(/bulk) and /deployments/get_scheduled_flow_runs.
+void register_deployment_run_routes(Router& router);
+// POST /deployments/{id}/schedule (deployments.py schedule_deployment).
+void register_deployment_schedule_routes(Router& router);
+
+// /work_pools/* (workers.py): pools, the worker poll; registers the queue and worker routes.
+void register_work_pool_routes(Router& router);
+// /work_pools/{work_pool_name}/queues/* and /workers/* (workers.py).
+void register_work_pool_queue_routes(Router& router);
+// /work_pools/{name}/concurrency_status and /work_queues/{id}/concurrency_status.
+void register_work_pool_status_routes(Router& router);
+// /work_queues/* (work_queues.py): the legacy queue API.
+void register_work_queue_routes(Router& router);
+// WS /work_pools/{work_pool_name}/workers/connect (workers.py worker channel).
+void register_worker_channel(WebSocketRoutes& routes);
+
+// /block_types/* and /block_capabilities/ (block_types.py, block_capabilities.py).
+void register_block_type_routes(Router& router);
+// /block_schemas/* (block_schemas.py).
+void register_block_schema_routes(Router& router);
+// /block_documents/* and /block_types/slug/{slug}/block_documents* (block_documents.py).
+void register_block_document_routes(Router& router);
+// Installs the protected system block types when settings.register_blocks_on_start; a
+// failure is logged, not fatal (upstream logs failed block registrations too).
+void install_blocks_on_start(ApiContext& ctx);
+// /task_workers/filter (task_workers.py): connected task workers.
+void register_task_worker_routes(Router& router);
+// WS /task_runs/subscriptions/scheduled (task_runs.py): background tasks for task workers.
+void register_task_worker_websockets(WebSocketRoutes& routes);
+// WS /logs/out (logs.py): live logs.
+void register_log_websockets(WebSocketRoutes& routes);
+
+// /events/* and WS /events/in, /events/out (events.py).
+void register_event_routes(Router& router, WebSocketRoutes& sockets);
+// /artifacts/* (artifacts.py).
+void register_artifact_routes(Router& router);
+// /concurrency_limits/* (concurrency_limits.py): the v1 tag-limit API over v2 limits.
+void register_concurrency_limit_v1_routes(Router& router);
+// /collections/views/{view} (collections.py).
+void register_collection_routes(Router& router);
+// /templates/validate and /automations/templates/validate (templates.py).
+void register_template_routes(Router& router);
+// /automations/* (automations.py).
+void register_automation_routes(Router& router);
 
 }  // namespace prefectcore::api

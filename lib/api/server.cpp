@@ -13,6 +13,7 @@
 #include "lib/core/logging.h"
 #include "lib/core/uuid.h"
 #include "lib/services/service.h"
+#include "lib/services/task_queue.h"
 
 namespace prefectcore {
 
@@ -23,7 +24,10 @@ struct Server::Impl {
   core::RandomIds ids;
   events::EventBus event_bus;
   events::LogBus log_bus;
-  api::ApiContext ctx{settings, *clock, db.get(), ids, event_bus, log_bus};
+  services::TaskQueue task_queue{
+      static_cast<std::size_t>(std::max(0, settings.tasks_scheduling_max_scheduled_queue_size)),
+      static_cast<std::size_t>(std::max(0, settings.tasks_scheduling_max_retry_queue_size))};
+  api::ApiContext ctx{settings, *clock, db.get(), ids, event_bus, log_bus, &task_queue};
   services::ServiceContext service_ctx{settings, *clock, db.get(), ids, event_bus, log_bus};
   services::ServiceRunner services;
   api::Router router;
@@ -106,10 +110,28 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   api::register_task_run_routes(impl->router);
   api::register_task_run_state_routes(impl->router);
   api::register_log_routes(impl->router);
+  api::register_task_worker_routes(impl->router);
+  api::register_task_worker_websockets(impl->websockets);
+  api::register_log_websockets(impl->websockets);
   api::register_flow_run_routes(impl->router);
   api::register_flow_run_extra_routes(impl->router);
   api::register_flow_run_state_routes(impl->router);
   api::register_concurrency_limit_v2_routes(impl->router);
+  api::register_artifact_routes(impl->router);
+  api::register_concurrency_limit_v1_routes(impl->router);
+  api::register_collection_routes(impl->router);
+  api::register_template_routes(impl->router);
+  api::register_automation_routes(impl->router);
+  api::register_event_routes(impl->router, impl->websockets);
+  api::register_deployment_routes(impl->router);
+  api::register_deployment_schedule_routes(impl->router);
+  api::register_work_pool_routes(impl->router);
+  api::register_work_queue_routes(impl->router);
+  api::register_worker_channel(impl->websockets);
+  api::register_block_type_routes(impl->router);
+  api::register_block_schema_routes(impl->router);
+  api::register_block_document_routes(impl->router);
+  api::install_blocks_on_start(impl->ctx);
   if (impl->db) {
     services::add_enabled_services(impl->services, impl->service_ctx);
     if (options.run_services) {

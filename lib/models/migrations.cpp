@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "lib/models/schema/ddl.h"
+#include "lib/models/schema/events_replication.h"
+#include "lib/models/schema/work_pools_poll_index.h"
 
 namespace prefectcore {
 namespace models {
@@ -61,6 +63,8 @@ const Migration kMigrations[] = {
     {1, "initial schema", &v0001_initial, nullptr},
     {2, "scheduler schedule-id index", nullptr, &v0002_scheduler_schedule_index},
     {3, "concurrency leases", &v0003_concurrency_leases, nullptr},
+    {4, "event replicas", &schema::events_replication, nullptr},
+    {5, "work queue poll index", &schema::work_queue_poll_index, nullptr},
 };
 
 std::string describe(int version, std::string_view name) {

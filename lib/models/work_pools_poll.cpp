@@ -184,7 +184,8 @@ void write_worker_flow_run(core::JsonWriter& w, const WorkerFlowRun& run, Timest
     w.raw(full);
   } else {
     w.begin_object();
-    for (auto [key, value] : doc->root().get_object().value_unsafe()) {
+    core::JsonObject fields = doc->root().get_object().value_unsafe();
+    for (auto [key, value] : fields) {
       if (key == "work_pool_id" || key == "work_pool_name") {
         continue;
       }

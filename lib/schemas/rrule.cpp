@@ -339,7 +339,10 @@ class RRuleIterator {
           picked.insert(all[static_cast<std::size_t>(idx)]);
         }
       }
-      all.assign(picked.begin(), picked.end());
+      all.clear();  // (not assign(): GCC 12 -O3 warns falsely on set-iterator distance)
+      for (LocalMicros t : picked) {
+        all.push_back(t);
+      }
     }
     for (LocalMicros t : all) {
       if (t >= r_.dtstart) {

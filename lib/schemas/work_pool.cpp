@@ -1,6 +1,6 @@
 #include "lib/schemas/work_pool.h"
 
-#include <regex>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -9,6 +9,38 @@
 
 namespace prefectcore::schemas {
 namespace {
+
+bool placeholder_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ||
+         c == '[' || c == ']' || c == '$';
+}
+
+// The names in `{{ name }}` placeholders, as upstream's find_placeholders regex
+// `{{\s*([\w.\-\[\]$]+)\s*}}` finds them. A linear scan: the text comes from a request
+// body, and std::regex backtracks recursively (a long input could exhaust the stack).
+void collect_placeholders(std::string_view text, std::set<std::string>& out) {
+  std::size_t pos = 0;
+  while ((pos = text.find("{{", pos)) != std::string_view::npos) {
+    std::size_t i = pos + 2;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    }
+    const std::size_t start = i;
+    while (i < text.size() && placeholder_char(text[i])) {
+      ++i;
+    }
+    const std::size_t end = i;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    }
+    if (end > start && text.substr(i, 2) == "}}") {
+      out.emplace(text.substr(start, end - start));
+      pos = i + 2;
+    } else {
+      pos += 1;  // a regex search would retry from the next character
+    }
+  }
+}
 
 void write_opt_int(core::JsonWriter& w, const std::optional<std::int64_t>& v) {
   if (v) {
@@ -90,22 +122,19 @@ std::string base_job_template_error(std::string_view json) {
            "`variables` key.";
   }
   // upstream find_placeholders over json.dumps(each template value).
-  static const std::regex kPlaceholder(R"(\{\{\s*([\w\.\-\[\]$]+)\s*\}\})");
   std::set<std::string> used;
   if (config.is_object()) {
-    for (auto [k, v] : config.get_object().value_unsafe()) {
+    core::JsonObject fields = config.get_object().value_unsafe();
+    for (auto [k, v] : fields) {
       (void)k;
-      const std::string text = core::to_json(v);
-      for (auto it = std::sregex_iterator(text.begin(), text.end(), kPlaceholder);
-           it != std::sregex_iterator(); ++it) {
-        used.insert((*it)[1].str());
-      }
+      collect_placeholders(core::to_json(v), used);
     }
   }
   std::set<std::string> declared;
   core::JsonElement props;
   if (variables.is_object() && !variables["properties"].get(props) && props.is_object()) {
-    for (auto [k, v] : props.get_object().value_unsafe()) {
+    core::JsonObject properties = props.get_object().value_unsafe();
+    for (auto [k, v] : properties) {
       (void)v;
       declared.emplace(k);
     }

@@ -1,5 +1,8 @@
 // WS /api/work_pools/{name}/workers/connect over a real socket (upstream worker channel).
 
+#include <chrono>
+#include <thread>
+
 #include <doctest/doctest.h>
 
 #include <prefectcore/http_server.h>
@@ -94,6 +97,16 @@ TEST_CASE("the worker channel answers hello with ready, persists heartbeats, pus
 
   f.api.clock.advance(std::chrono::seconds(30));
   REQUIRE(s.send_frame(kText, heartbeat()));
+  // The heartbeat is handled on the socket's thread: wait (bounded) until it is stored.
+  const std::string beat_time = core::format_api_time(f.api.clock.now());
+  for (int i = 0; i < 500; ++i) {
+    auto doc = parse_json(f.api.post("/api/work_pools/anchor-pool/workers/filter", "{}"));
+    auto found = items(doc.root());
+    if (found.size() == 1 && str(found[0], "last_heartbeat_time") == beat_time) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   REQUIRE(f.api.call("PATCH", "/api/work_pools/anchor-pool", R"({"description":"new"})").status ==
           204);
   auto pushed = core::JsonDocument::parse(SocketFixture::text(s));
@@ -102,7 +115,6 @@ TEST_CASE("the worker channel answers hello with ready, persists heartbeats, pus
   CHECK(int64(member(pushed->root(), "payload"), "snapshot_sequence") == 2);
   CHECK(str(member(pushed->root(), "payload"), "reason") == "work_pool_updated");
   CHECK(str(member(member(pushed->root(), "payload"), "work_pool"), "description") == "new");
-  // The heartbeat above was persisted before the update was handled.
   auto workers = f.api.post("/api/work_pools/anchor-pool/workers/filter", "{}");
   auto workers_doc = parse_json(workers);
   auto list = items(workers_doc.root());
