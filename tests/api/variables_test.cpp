@@ -148,8 +148,8 @@ TEST_CASE("variable filter sorts by name by default and honours VariableFilter a
   // As upstream's unescaped ilike: `_` and `%` are wildcards, a backslash is literal.
   CHECK(names(api.post("/api/variables/filter", R"({"variables":{"name":{"like_":"a_p%a"}}})")) ==
         std::vector<std::string>{"alpha"});
-  CHECK(
-      names(api.post("/api/variables/filter", R"({"variables":{"name":{"like_":"a\\"}}})")).empty());
+  CHECK(names(api.post("/api/variables/filter", R"({"variables":{"name":{"like_":"a\\"}}})"))
+            .empty());
   CHECK(names(api.post("/api/variables/filter",
                        R"({"variables":{"name":{"any_":["alpha","charlie"]}}})")) ==
         std::vector<std::string>{"alpha", "charlie"});
