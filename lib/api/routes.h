@@ -84,5 +84,7 @@ void register_collection_routes(Router& router);
 void register_template_routes(Router& router);
 // /automations/* (automations.py).
 void register_automation_routes(Router& router);
+// /ui/* (ui/flows.py, ui/flow_runs.py, ui/task_runs.py, ui/schemas.py).
+void register_ui_routes(Router& router);
 
 }  // namespace prefectcore::api

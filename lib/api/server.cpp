@@ -122,6 +122,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   api::register_collection_routes(impl->router);
   api::register_template_routes(impl->router);
   api::register_automation_routes(impl->router);
+  api::register_ui_routes(impl->router);
   api::register_event_routes(impl->router, impl->websockets);
   api::register_deployment_routes(impl->router);
   api::register_deployment_schedule_routes(impl->router);
