@@ -130,7 +130,8 @@ long run_connection(const pb::Target& target, int connection, long count) {
     ::close(fd);
     return 0;
   }
-  std::mt19937_64 rng(static_cast<std::uint64_t>(connection) * 7919 + 17);
+  // Fresh ids every run: a server deduplicates events by id.
+  std::mt19937_64 rng(std::random_device{}() ^ (static_cast<std::uint64_t>(connection) << 32));
   long sent = 0;
   while (sent < count) {
     out.clear();
