@@ -5,6 +5,7 @@
 
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
+#include "lib/api/events_common.h"
 #include "lib/api/flow_runs_common.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
@@ -127,9 +128,11 @@ Result<HttpResponse> create_flow_run(RequestContext& rc) {
   DeploymentRepository repo(*tx, rc.api.ids);
   PC_ASSIGN_OR_RETURN(Deployment d, repo.get(rc.param("id")));
   PC_ASSIGN_OR_RETURN(schemas::FlowRun run, run_from_deployment(rc, repo, d, c));
-  PC_ASSIGN_OR_RETURN(
-      auto created, insert_flow_run(rc, *tx, std::move(run), initial_state(c, rc.api.clock.now())));
+  std::vector<std::string> emitted;
+  PC_ASSIGN_OR_RETURN(auto created, insert_flow_run(rc, *tx, std::move(run),
+                                                    initial_state(c, rc.api.clock.now()), emitted));
   PC_RETURN_IF_ERROR(tx->commit());
+  publish_server_events(rc.api, emitted);
   return HttpResponse::json(created.second ? 201 : 200,
                             schemas::encode_flow_run(created.first, rc.api.clock.now()));
 }
@@ -166,6 +169,7 @@ Result<HttpResponse> bulk_create_flow_runs(RequestContext& rc) {
   std::string out;
   core::JsonWriter w(out);
   w.begin_object().key("results").begin_array();
+  std::vector<std::string> emitted;
   for (const auto& c : requests) {
     // Checks fail one run, not the batch; storage errors still fail the request.
     auto run = run_from_deployment(rc, repo, d, c);
@@ -177,12 +181,14 @@ Result<HttpResponse> bulk_create_flow_runs(RequestContext& rc) {
       write_result(w, std::nullopt, run.error().message());
       continue;
     }
-    PC_ASSIGN_OR_RETURN(auto created, insert_flow_run(rc, *tx, std::move(*run),
-                                                      initial_state(c, rc.api.clock.now())));
+    PC_ASSIGN_OR_RETURN(
+        auto created,
+        insert_flow_run(rc, *tx, std::move(*run), initial_state(c, rc.api.clock.now()), emitted));
     write_result(w, created.first.id, std::nullopt);
   }
   w.end_array().end_object();
   PC_RETURN_IF_ERROR(tx->commit());
+  publish_server_events(rc.api, emitted);
   return HttpResponse::json(200, std::move(out));
 }
 

@@ -113,7 +113,7 @@ schemas::FlowRun flow_run_from_create(RequestContext& rc, const schemas::FlowRun
 
 Result<std::pair<schemas::FlowRun, bool>> insert_flow_run(
     RequestContext& rc, Transaction& tx, schemas::FlowRun run,
-    const std::optional<schemas::StateCreate>& state) {
+    const std::optional<schemas::StateCreate>& state, std::vector<std::string>& events) {
   models::FlowRunRepository repo(tx);
   PC_ASSIGN_OR_RETURN(run.labels, repo.system_labels(run.flow_id, run.deployment_id,
                                                      std::optional<std::string>(run.labels)));
@@ -129,9 +129,11 @@ Result<std::pair<schemas::FlowRun, bool>> insert_flow_run(
   } else {
     schemas::StateCreate initial;
     initial.type = schemas::StateType::kPending;
-    PC_RETURN_IF_ERROR(
-        orchestration::set_flow_run_state(flow_run_environment(rc, tx), id, state.value_or(initial),
-                                          /*force=*/true, orchestration::Policy::kMinimalFlow));
+    orchestration::Environment env = flow_run_environment(rc, tx);
+    env.events = &events;
+    PC_RETURN_IF_ERROR(orchestration::set_flow_run_state(env, id, state.value_or(initial),
+                                                         /*force=*/true,
+                                                         orchestration::Policy::kMinimalFlow));
   }
   PC_ASSIGN_OR_RETURN(schemas::FlowRun stored, repo.get(id));
   return std::make_pair(std::move(stored), inserted);

@@ -38,10 +38,12 @@ schemas::FlowRun flow_run_from_create(RequestContext& rc, const schemas::FlowRun
 // upstream models.flow_runs.create_flow_run: adds the system labels to run.labels (the
 // user's), inserts the run (idempotent on (flow_id, idempotency_key)) and, when the row is
 // new, applies `state` (Pending when absent) with force through MinimalFlowPolicy. Returns
-// the stored run and whether it was created. Runs inside `tx`; the caller commits.
+// the stored run and whether it was created. Runs inside `tx`; the caller commits, then
+// publishes `events` (the initial state's prefect.flow-run.* event) with
+// publish_server_events.
 Result<std::pair<schemas::FlowRun, bool>> insert_flow_run(
     RequestContext& rc, Transaction& tx, schemas::FlowRun run,
-    const std::optional<schemas::StateCreate>& state);
+    const std::optional<schemas::StateCreate>& state, std::vector<std::string>& events);
 
 // upstream get_created_by: {"id", "type": "AUTOMATION", "display_value"} from the
 // Prefect-Automation-ID / Prefect-Automation-Name (base64) headers, if both are usable.

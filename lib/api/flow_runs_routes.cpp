@@ -38,8 +38,11 @@ Result<HttpResponse> create_flow_run(RequestContext& rc) {
     PC_ASSIGN_OR_RETURN(run.work_queue_id, FlowRunRepository(*tx).resolve_work_queue(
                                                *create.work_pool_name, create.work_queue_name));
   }
-  PC_ASSIGN_OR_RETURN(auto created, insert_flow_run(rc, *tx, std::move(run), create.state));
+  std::vector<std::string> emitted;
+  PC_ASSIGN_OR_RETURN(auto created,
+                      insert_flow_run(rc, *tx, std::move(run), create.state, emitted));
   PC_RETURN_IF_ERROR(tx->commit());
+  publish_server_events(rc.api, emitted);
   return HttpResponse::json(created.second ? 201 : 200,
                             schemas::encode_flow_run(created.first, rc.api.clock.now()));
 }
