@@ -1,21 +1,15 @@
 // Deployment schedules, and the worker trace's deployment exchanges replayed against ours.
 
-#include <cstdlib>
-#include <fstream>
-#include <map>
-
 #include <doctest/doctest.h>
 
 #include "lib/core/time.h"
-#include "tests/api/flow_runs_support.h"
+#include "tests/api/trace_replay.h"
 #include "tests/support/api_fixture.h"
 
 using namespace prefectcore;
 using namespace prefectcore::testing;
 
 namespace {
-
-using simdjson::dom::element_type;
 
 std::string create(ApiFixture& api, const std::string& flow_id, const std::string& name,
                    const std::string& extra = "") {
@@ -38,70 +32,6 @@ std::string auto_run(ApiFixture& api, const std::string& flow, const std::string
                                       when + R"("}})");
   exec_sql(api, "UPDATE flow_run SET auto_scheduled = 1 WHERE id = ?", {id});
   return id;
-}
-
-bool is_number(element_type t) {
-  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
-}
-
-// Where `actual` differs from `expected` in keys or value types.
-void compare_shape(core::JsonElement expected, core::JsonElement actual, const std::string& path,
-                   std::vector<std::string>& diffs) {
-  const auto et = expected.type();
-  const auto at = actual.type();
-  if (et != at && !(is_number(et) && is_number(at))) {
-    diffs.push_back(path + ": expected " + core::to_json(expected) + ", got " +
-                    core::to_json(actual));
-    return;
-  }
-  if (et == element_type::OBJECT) {
-    core::JsonObject e = expected.get_object().value_unsafe();
-    core::JsonObject a = actual.get_object().value_unsafe();
-    for (auto [key, value] : e) {
-      core::JsonElement mine;
-      if (a.at_key(key).get(mine)) {
-        diffs.push_back(path + "." + std::string(key) + ": missing");
-      } else {
-        compare_shape(value, mine, path + "." + std::string(key), diffs);
-      }
-    }
-    for (auto [key, value] : a) {
-      core::JsonElement theirs;
-      if (e.at_key(key).get(theirs)) {
-        diffs.push_back(path + "." + std::string(key) + ": unexpected");
-      }
-    }
-  } else if (et == element_type::ARRAY) {
-    auto e = items(expected);
-    auto a = items(actual);
-    for (std::size_t i = 0; i < std::min(e.size(), a.size()); ++i) {
-      compare_shape(e[i], a[i], path + "[" + std::to_string(i) + "]", diffs);
-    }
-  }
-}
-
-std::string replace_all(std::string s, const std::map<std::string, std::string>& ids) {
-  for (const auto& [from, to] : ids) {
-    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-      s.replace(at, from.size(), to);
-    }
-  }
-  return s;
-}
-
-std::map<std::int64_t, std::string> load_trace(const std::string& name) {
-  std::map<std::int64_t, std::string> out;
-  const char* root = std::getenv("PREFECTCORE_REFERENCE");
-  std::ifstream in(std::string(root ? root : "../shared/reference") + "/traces/" + name);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto doc = core::JsonDocument::parse(line);
-    std::int64_t seq = 0;
-    if (doc && !doc->root()["seq"].get_int64().get(seq)) {
-      out[seq] = line;
-    }
-  }
-  return out;
 }
 
 }  // namespace

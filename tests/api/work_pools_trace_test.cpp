@@ -8,14 +8,13 @@
 #include <doctest/doctest.h>
 
 #include "lib/core/time.h"
+#include "tests/api/trace_replay.h"
 #include "tests/api/work_pools_support.h"
 
 using namespace prefectcore;
 using namespace prefectcore::testing;
 
 namespace {
-
-using simdjson::dom::element_type;
 
 std::map<std::int64_t, std::string> load_worker_trace() {
   std::map<std::int64_t, std::string> out;
@@ -33,54 +32,6 @@ std::map<std::int64_t, std::string> load_worker_trace() {
     }
   }
   return out;
-}
-
-std::string replace_all(std::string s, const std::map<std::string, std::string>& ids) {
-  for (const auto& [from, to] : ids) {
-    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-      s.replace(at, from.size(), to);
-    }
-  }
-  return s;
-}
-
-bool is_number(element_type t) {
-  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
-}
-
-void compare_shape(core::JsonElement expected, core::JsonElement actual, const std::string& path,
-                   std::vector<std::string>& diffs) {
-  const auto et = expected.type();
-  const auto at = actual.type();
-  if (et != at && !(is_number(et) && is_number(at))) {
-    diffs.push_back(path + ": expected " + core::to_json(expected) + ", got " +
-                    core::to_json(actual));
-    return;
-  }
-  if (et == element_type::OBJECT) {
-    core::JsonObject e = expected.get_object().value_unsafe();
-    core::JsonObject a = actual.get_object().value_unsafe();
-    for (auto [key, value] : e) {
-      core::JsonElement mine;
-      if (a.at_key(key).get(mine)) {
-        diffs.push_back(path + "." + std::string(key) + ": missing");
-      } else {
-        compare_shape(value, mine, path + "." + std::string(key), diffs);
-      }
-    }
-    for (auto [key, value] : a) {
-      core::JsonElement theirs;
-      if (e.at_key(key).get(theirs)) {
-        diffs.push_back(path + "." + std::string(key) + ": unexpected");
-      }
-    }
-  } else if (et == element_type::ARRAY) {
-    auto e = items(expected);
-    auto a = items(actual);
-    for (std::size_t i = 0; i < std::min(e.size(), a.size()); ++i) {
-      compare_shape(e[i], a[i], path + "[" + std::to_string(i) + "]", diffs);
-    }
-  }
 }
 
 }  // namespace
