@@ -177,27 +177,7 @@ void write_worker_flow_run(core::JsonWriter& w, const WorkerFlowRun& run, Timest
   w.key("work_pool_id").string(run.work_pool_id);
   w.key("work_queue_id").string(run.work_queue_id);
   w.key("flow_run");
-  // The core FlowRun model: FlowRunResponse without the pool keys, the state not loaded.
-  const std::string full = schemas::encode_flow_run(run.flow_run, now);
-  auto doc = core::JsonDocument::parse(full);
-  if (!doc || !doc->root().is_object()) {
-    w.raw(full);
-  } else {
-    w.begin_object();
-    core::JsonObject fields = doc->root().get_object().value_unsafe();
-    for (auto [key, value] : fields) {
-      if (key == "work_pool_id" || key == "work_pool_name") {
-        continue;
-      }
-      w.key(key);
-      if (key == "state") {
-        w.null();
-      } else {
-        w.raw(core::to_json(value));
-      }
-    }
-    w.end_object();
-  }
+  schemas::write_flow_run(w, run.flow_run, now, schemas::FlowRunShape::kCore);
   w.end_object();
 }
 

@@ -138,7 +138,7 @@ std::string encode_flow_run_policy(const FlowRunPolicy& policy) {
   return out;
 }
 
-void write_flow_run(core::JsonWriter& w, const FlowRun& r, Timestamp now) {
+void write_flow_run(core::JsonWriter& w, const FlowRun& r, Timestamp now, FlowRunShape shape) {
   w.begin_object();
   w.key("id").string(r.id);
   w.key("created").time(r.created);
@@ -173,10 +173,14 @@ void write_flow_run(core::JsonWriter& w, const FlowRun& r, Timestamp now) {
   w.key("infrastructure_document_id").opt_string(r.infrastructure_document_id);
   w.key("infrastructure_pid").opt_string(r.infrastructure_pid);
   w.key("created_by").opt_raw(r.created_by);
-  w.key("work_pool_id").opt_string(r.work_pool_id);
-  w.key("work_pool_name").opt_string(r.work_pool_name);
-  w.key("state");
-  r.state ? write_state(w, *r.state) : static_cast<void>(w.null());
+  if (shape == FlowRunShape::kCore) {
+    w.key("state").null();
+  } else {
+    w.key("work_pool_id").opt_string(r.work_pool_id);
+    w.key("work_pool_name").opt_string(r.work_pool_name);
+    w.key("state");
+    r.state ? write_state(w, *r.state) : static_cast<void>(w.null());
+  }
   w.key("job_variables").opt_raw(r.job_variables);
   w.end_object();
 }

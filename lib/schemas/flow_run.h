@@ -76,8 +76,12 @@ struct FlowRun {
 
 void write_flow_run_policy(core::JsonWriter& w, const FlowRunPolicy& policy);
 std::string encode_flow_run_policy(const FlowRunPolicy& policy);
-// FlowRunResponse; `now` drives the estimated_* fields.
-void write_flow_run(core::JsonWriter& w, const FlowRun& run, Timestamp now);
+// Which model write_flow_run writes: FlowRunResponse, or the core FlowRun that
+// WorkerFlowRunResponse nests (no work_pool_id/work_pool_name, state not loaded: null).
+enum class FlowRunShape { kResponse, kCore };
+// `now` drives the estimated_* fields.
+void write_flow_run(core::JsonWriter& w, const FlowRun& run, Timestamp now,
+                    FlowRunShape shape = FlowRunShape::kResponse);
 std::string encode_flow_run(const FlowRun& run, Timestamp now);
 
 // Decodes a FlowRunPolicy at `loc` (a core model: unknown keys are ignored), recording
