@@ -24,12 +24,21 @@ class TimedLock {
     if (held_ && owner_ == std::this_thread::get_id()) {
       return Outcome::kHeldByThisThread;
     }
-    if (!cv_.wait_until(lock, deadline, [this] { return !held_; })) {
+    ++waiting_;
+    const bool acquired = cv_.wait_until(lock, deadline, [this] { return !held_; });
+    --waiting_;
+    if (!acquired) {
       return Outcome::kTimedOut;
     }
     held_ = true;
     owner_ = std::this_thread::get_id();
     return Outcome::kAcquired;
+  }
+
+  // How many threads are waiting in acquire() right now.
+  int waiting() {
+    std::lock_guard lock(mu_);
+    return waiting_;
   }
 
   void release() {
@@ -45,6 +54,7 @@ class TimedLock {
   std::mutex mu_;
   std::condition_variable cv_;
   bool held_ = false;
+  int waiting_ = 0;
   std::thread::id owner_;
 };
 

@@ -10,6 +10,17 @@
 // every b-tree page they touch (pread syscalls dominated the profile). Writes are serialised
 // by the writer lock anyway; the one writer connection keeps its cache warm.
 //
+// Why group commit: every commit appends each page it dirtied to the WAL, and a flow-run
+// update dirties a leaf of most of flow_run's ~20 indexes; concurrent writers mostly dirty
+// the same leaves (the newest timestamps, the same state names). So the writer connection
+// keeps one outer transaction open while writers queue for it and runs each write
+// transaction as a SAVEPOINT inside it: a writer that finds others waiting releases its
+// savepoint and the lock, then waits for the outer COMMIT; the last writer in the queue
+// (or the 64th) commits for all. Nobody answers before the COMMIT, so what a client was told
+// is durable as before; if the COMMIT fails, every member fails. A lone writer commits at
+// once, as before. A member left waiting longer than kGroupWait takes the lock and commits
+// the group itself, so no group outlives its writers.
+//
 // Why a checkpoint thread: SQLite's automatic checkpoint runs in the commit that crosses
 // 1000 WAL pages, i.e. inside the write lock, stalling every writer behind it. The writer
 // connection instead wakes a thread that runs a PASSIVE checkpoint on its own connection,
@@ -43,12 +54,29 @@ Clock::time_point deadline_after(double seconds) {
 
 class SqliteDatabase;
 
+// One outer transaction on the writer connection shared by several write transactions.
+// `done` and `status` are guarded by SqliteDatabase::group_mu_; `members` by the writer lock.
+struct WriteGroup {
+  int members = 0;  // savepoints released into the group (their writers wait for it)
+  bool done = false;
+  Status status;
+};
+
+constexpr const char* kSavepoint = "SAVEPOINT pc_write";
+constexpr const char* kReleaseSavepoint = "RELEASE pc_write";
+constexpr const char* kRollbackSavepoint = "ROLLBACK TO pc_write";
+
 // Ends with COMMIT or ROLLBACK, then hands the connection back and drops the writer lock.
 class SqliteTransaction final : public Transaction {
  public:
   SqliteTransaction(SqliteDatabase& db, std::unique_ptr<SqliteConnection> conn, TxMode mode,
-                    TimedLock* lock, bool writer_conn)
-      : db_(db), conn_(std::move(conn)), mode_(mode), lock_(lock), writer_conn_(writer_conn) {}
+                    TimedLock* lock, std::shared_ptr<WriteGroup> group)
+      : db_(db),
+        conn_(std::move(conn)),
+        mode_(mode),
+        lock_(lock),
+        writer_conn_(group != nullptr),
+        group_(std::move(group)) {}
   ~SqliteTransaction() override;
 
   Result<std::int64_t> exec(std::string_view sql, std::span<const SqlValue> params) override {
@@ -65,13 +93,17 @@ class SqliteTransaction final : public Transaction {
  private:
   Result<std::int64_t> run(std::string_view sql, std::span<const SqlValue> params, Rows* rows);
   void end(std::string_view statement);
+  // Hands the connection back and drops the writer lock (once).
+  void hand_back();
 
   SqliteDatabase& db_;
   std::unique_ptr<SqliteConnection> conn_;
   TxMode mode_;
   TimedLock* lock_;
   bool writer_conn_;
+  std::shared_ptr<WriteGroup> group_;  // set for transactions on the writer connection
   bool done_ = false;
+  bool handed_back_ = false;
   // The first failure. PostgreSQL aborts a transaction on any error; SQLite would carry on,
   // so the same rule is applied here to keep models honest on both backends.
   std::optional<Status> failed_;
@@ -100,7 +132,7 @@ class SqliteDatabase final : public Database, public StatsProvider {
 
   // Opens the first connection, so that a bad path fails at open time.
   Status init() {
-    PC_ASSIGN_OR_RETURN(auto conn, SqliteConnection::open(path_, settings_, counters_));
+    PC_ASSIGN_OR_RETURN(auto conn, open_reader());
     std::lock_guard lock(mu_);
     open_ = 1;
     idle_.push_back(std::move(conn));
@@ -115,6 +147,7 @@ class SqliteDatabase final : public Database, public StatsProvider {
     return tx->commit();
   }
   std::string describe() const override { return "sqlite:///" + path_; }
+  bool memory() const { return memory_; }
   DatabaseStats stats() const override { return counters_.snapshot(); }
 
   void release(std::unique_ptr<SqliteConnection> conn) {
@@ -142,16 +175,37 @@ class SqliteDatabase final : public Database, public StatsProvider {
     if (!writer_conn) {
       return release(std::move(conn));
     }
-    // Only touched while the writer lock is held, so no mutex.
-    if (conn->in_transaction()) {
+    // Only touched while the writer lock is held, so no mutex. The writer connection stays
+    // inside the open group's transaction between its members.
+    if (conn->in_transaction() && !open_group_) {
       counters_.connections_discarded++;
     } else {
       writer_conn_ = std::move(conn);
     }
   }
 
+  // With the writer lock held: ends a member's savepoint (released when `keep`, else rolled
+  // back) and commits the group when nobody else is queueing. Returns the member's own
+  // failure, if any; the group's outcome comes from wait_for_group().
+  Status end_member(SqliteConnection& conn, WriteGroup& group, bool keep);
+  // Without any lock: waits until `group` has committed or failed.
+  Status wait_for_group(const std::shared_ptr<WriteGroup>& group);
+
  private:
   Result<std::unique_ptr<SqliteConnection>> acquire(Clock::time_point deadline);
+  // A pool connection. PostgreSQL runs reads in READ ONLY transactions; query_only makes
+  // SQLite refuse writes in a kRead transaction too, so a model that writes there fails on
+  // both backends. Files write only through the writer connection, so their pool
+  // connections are query_only for life: setting that flag expires every prepared
+  // statement of the connection, so toggling it per transaction would re-compile each
+  // statement every time. The in-memory database's one connection toggles it per read.
+  Result<std::unique_ptr<SqliteConnection>> open_reader() {
+    PC_ASSIGN_OR_RETURN(auto conn, SqliteConnection::open(path_, settings_, counters_));
+    if (!memory_) {
+      PC_RETURN_IF_ERROR(conn->run("PRAGMA query_only = 1", {}, nullptr));
+    }
+    return conn;
+  }
 
   // The writer connection's WAL hook: a checkpoint is due past SQLite's usual threshold.
   static void wal_committed(void* self, int wal_pages) {
@@ -196,7 +250,12 @@ class SqliteDatabase final : public Database, public StatsProvider {
   }
 
   static constexpr int kCheckpointPages = 1000;  // SQLite's default autocheckpoint
+  static constexpr int kMaxGroupMembers = 64;
+  static constexpr auto kGroupWait = std::chrono::milliseconds(20);
   Result<std::unique_ptr<Transaction>> start(TxMode mode, TimedLock* lock);
+  // With the writer lock held: commits (or, with no members, rolls back) the open group.
+  void close_group(SqliteConnection& conn);
+  void settle(WriteGroup& group, Status status);
 
   const std::string path_;
   const DatabaseSettings settings_;
@@ -207,6 +266,9 @@ class SqliteDatabase final : public Database, public StatsProvider {
   StatsCounters counters_;
   TimedLock writer_;                               // in memory: taken by every transaction
   std::unique_ptr<SqliteConnection> writer_conn_;  // guarded by writer_; files only
+  std::shared_ptr<WriteGroup> open_group_;         // guarded by writer_
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
 
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
@@ -222,8 +284,21 @@ class SqliteDatabase final : public Database, public StatsProvider {
 
 SqliteTransaction::~SqliteTransaction() {
   if (!done_) {
-    end("ROLLBACK");
+    done_ = true;
+    if (group_) {
+      (void)db_.end_member(*conn_, *group_, /*keep=*/false);
+    } else {
+      end("ROLLBACK");
+    }
   }
+  hand_back();
+}
+
+void SqliteTransaction::hand_back() {
+  if (handed_back_) {
+    return;
+  }
+  handed_back_ = true;
   db_.release(std::move(conn_), writer_conn_);
   if (lock_) {
     lock_->release();
@@ -237,7 +312,7 @@ void SqliteTransaction::end(std::string_view statement) {
   if (conn_->in_transaction()) {
     (void)conn_->run(statement, {}, nullptr);
   }
-  if (mode_ == TxMode::kRead) {
+  if (mode_ == TxMode::kRead && db_.memory()) {
     (void)conn_->run("PRAGMA query_only = 0", {}, nullptr);
   }
 }
@@ -262,6 +337,18 @@ Status SqliteTransaction::commit() {
   if (done_) {
     return Status::internal("transaction already ended");
   }
+  if (group_) {
+    done_ = true;
+    const bool keep = !failed_;
+    Status own = db_.end_member(*conn_, *group_, keep);
+    hand_back();
+    if (!keep) {
+      return Status(failed_->code(),
+                    "transaction rolled back after an earlier error: " + failed_->message());
+    }
+    PC_RETURN_IF_ERROR(own);
+    return db_.wait_for_group(group_);
+  }
   if (failed_) {
     end("ROLLBACK");
     return Status(failed_->code(),
@@ -276,6 +363,76 @@ Status SqliteTransaction::commit() {
   return {};
 }
 
+void SqliteDatabase::settle(WriteGroup& group, Status status) {
+  {
+    std::lock_guard lock(group_mu_);
+    group.done = true;
+    group.status = std::move(status);
+  }
+  group_cv_.notify_all();
+}
+
+void SqliteDatabase::close_group(SqliteConnection& conn) {
+  std::shared_ptr<WriteGroup> group = std::move(open_group_);
+  open_group_.reset();
+  Status status;
+  if (!conn.in_transaction()) {
+    // SQLite rolled the outer transaction back itself (I/O error, disk full, ...).
+    status = Status::unavailable("the write transaction was rolled back by SQLite");
+  } else if (auto r = conn.run(group->members > 0 ? "COMMIT" : "ROLLBACK", {}, nullptr); !r) {
+    status = r.error();
+    if (conn.in_transaction()) {
+      (void)conn.run("ROLLBACK", {}, nullptr);
+    }
+  } else if (group->members > 0) {
+    counters_.group_commits++;
+  }
+  settle(*group, std::move(status));
+}
+
+Status SqliteDatabase::end_member(SqliteConnection& conn, WriteGroup& group, bool keep) {
+  Status own;
+  if (conn.in_transaction()) {
+    if (keep) {
+      if (auto r = conn.run(kReleaseSavepoint, {}, nullptr); r) {
+        group.members++;
+      } else {
+        own = r.error();
+        keep = false;
+      }
+    }
+    if (!keep && conn.in_transaction()) {
+      (void)conn.run(kRollbackSavepoint, {}, nullptr);
+      (void)conn.run(kReleaseSavepoint, {}, nullptr);
+    }
+  }
+  if (open_group_.get() == &group &&
+      (!conn.in_transaction() || group.members == 0 || group.members >= kMaxGroupMembers ||
+       writer_.waiting() == 0)) {
+    close_group(conn);
+  }
+  return own;
+}
+
+Status SqliteDatabase::wait_for_group(const std::shared_ptr<WriteGroup>& group) {
+  std::unique_lock lock(group_mu_);
+  while (!group->done) {
+    if (group_cv_.wait_for(lock, kGroupWait, [&] { return group->done; })) {
+      break;
+    }
+    // The writers that queued behind us have not committed: take the lock and do it.
+    lock.unlock();
+    if (writer_.acquire(deadline_after(settings_.timeout)) == TimedLock::Outcome::kAcquired) {
+      if (open_group_ == group && writer_conn_) {
+        close_group(*writer_conn_);
+      }
+      writer_.release();
+    }
+    lock.lock();
+  }
+  return group->status;
+}
+
 Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::acquire(Clock::time_point deadline) {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -287,7 +444,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::acquire(Clock::time_po
     if (open_ < max_connections_) {
       ++open_;
       lock.unlock();
-      auto conn = SqliteConnection::open(path_, settings_, counters_);
+      auto conn = open_reader();
       if (!conn) {
         lock.lock();
         --open_;
@@ -338,22 +495,34 @@ Result<std::unique_ptr<Transaction>> SqliteDatabase::start(TxMode mode, TimedLoc
   } else {
     PC_ASSIGN_OR_RETURN(conn, acquire(deadline_after(settings_.pool_timeout)));
   }
-  // PostgreSQL runs reads in READ ONLY transactions; query_only makes SQLite refuse writes
-  // in a kRead transaction too, so a model that writes there fails on both backends.
-  Result<std::int64_t> r = mode == TxMode::kRead ? conn->run("PRAGMA query_only = 1", {}, nullptr)
-                                                 : Result<std::int64_t>(0);
-  if (r) {
+  const bool toggle_query_only = mode == TxMode::kRead && memory_;  // see open_reader()
+  Result<std::int64_t> r =
+      toggle_query_only ? conn->run("PRAGMA query_only = 1", {}, nullptr) : Result<std::int64_t>(0);
+  if (r && writer_conn) {
+    if (!open_group_) {
+      r = conn->run("BEGIN IMMEDIATE", {}, nullptr);
+      if (r) {
+        open_group_ = std::make_shared<WriteGroup>();
+      }
+    }
+    if (r) {
+      r = conn->run(kSavepoint, {}, nullptr);
+      if (!r) {
+        close_group(*conn);
+      }
+    }
+  } else if (r) {
     r = conn->run(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", {}, nullptr);
   }
   if (!r) {
-    if (mode == TxMode::kRead) {
+    if (toggle_query_only) {
       (void)conn->run("PRAGMA query_only = 0", {}, nullptr);
     }
     release(std::move(conn), writer_conn);
     return r.error();
   }
-  return std::unique_ptr<Transaction>(
-      std::make_unique<SqliteTransaction>(*this, std::move(conn), mode, lock, writer_conn));
+  return std::unique_ptr<Transaction>(std::make_unique<SqliteTransaction>(
+      *this, std::move(conn), mode, lock, writer_conn ? open_group_ : nullptr));
 }
 
 }  // namespace
