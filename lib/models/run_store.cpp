@@ -208,33 +208,40 @@ Result<State> RunStore::insert_state(RunRecord& run, State state, core::IdGenera
   return state;
 }
 
-Status RunStore::save(const RunRecord& run, Timestamp now) {
-  const bool flow = run.kind == RunKind::kFlow;
-  const std::string sql = fmt::format(
-      "UPDATE {} SET updated = ?, state_id = ?, state_type = ?, state_name = ?, "
-      "state_timestamp = ?, run_count = ?, expected_start_time = ?, "
-      "next_scheduled_start_time = ?, start_time = ?, end_time = ?, total_run_time = ?, "
-      "empirical_policy = ?{} WHERE id = ?",
-      run_table(run.kind), flow ? "" : ", flow_run_run_count = ?");
-  std::vector<SqlValue> params = {core::format_storage_time(now),
-                                  text_value(run.state_id),
-                                  run.state_type
-                                      ? SqlValue(std::string(schemas::to_string(*run.state_type)))
-                                      : SqlValue(SqlNull{}),
-                                  text_value(run.state_name),
-                                  time_value(run.state_timestamp),
-                                  run.run_count,
-                                  time_value(run.expected_start_time),
-                                  time_value(run.next_scheduled_start_time),
-                                  time_value(run.start_time),
-                                  time_value(run.end_time),
-                                  core::to_seconds(run.total_run_time),
-                                  JsonText{run.empirical_policy}};
-  if (!flow) {
-    params.emplace_back(run.flow_run_run_count);
+Status RunStore::save(const RunRecord& run, Timestamp now, const RunRecord* before) {
+  std::string sets = "updated = ?";
+  std::vector<SqlValue> params = {core::format_storage_time(now)};
+  auto set = [&](bool changed, std::string_view column, SqlValue value) {
+    if (before == nullptr || changed) {
+      fmt::format_to(std::back_inserter(sets), ", {} = ?", column);
+      params.push_back(std::move(value));
+    }
+  };
+  const RunRecord& b = before != nullptr ? *before : run;
+  set(b.state_id != run.state_id, "state_id", text_value(run.state_id));
+  set(b.state_type != run.state_type, "state_type",
+      run.state_type ? SqlValue(std::string(schemas::to_string(*run.state_type)))
+                     : SqlValue(SqlNull{}));
+  set(b.state_name != run.state_name, "state_name", text_value(run.state_name));
+  set(b.state_timestamp != run.state_timestamp, "state_timestamp", time_value(run.state_timestamp));
+  set(b.run_count != run.run_count, "run_count", run.run_count);
+  set(b.expected_start_time != run.expected_start_time, "expected_start_time",
+      time_value(run.expected_start_time));
+  set(b.next_scheduled_start_time != run.next_scheduled_start_time, "next_scheduled_start_time",
+      time_value(run.next_scheduled_start_time));
+  set(b.start_time != run.start_time, "start_time", time_value(run.start_time));
+  set(b.end_time != run.end_time, "end_time", time_value(run.end_time));
+  set(b.total_run_time != run.total_run_time, "total_run_time",
+      core::to_seconds(run.total_run_time));
+  set(b.empirical_policy != run.empirical_policy, "empirical_policy",
+      JsonText{run.empirical_policy});
+  if (run.kind != RunKind::kFlow) {
+    set(b.flow_run_run_count != run.flow_run_run_count, "flow_run_run_count",
+        run.flow_run_run_count);
   }
   params.emplace_back(run.id);
-  return tx_.exec(sql, params).status();
+  return tx_.exec(fmt::format("UPDATE {} SET {} WHERE id = ?", run_table(run.kind), sets), params)
+      .status();
 }
 
 Status RunStore::add_related(std::vector<RelatedObject>& out, std::string_view kind,

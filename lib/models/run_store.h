@@ -98,8 +98,10 @@ class RunStore {
 
   // Saves the bookkeeping columns (state pointer and denormalised state, run_count,
   // expected/next scheduled/start/end times, total_run_time, empirical_policy, and for task
-  // runs flow_run_run_count) and bumps `updated`.
-  Status save(const RunRecord& run, Timestamp now);
+  // runs flow_run_run_count) and bumps `updated`. With `before` (the row as loaded), only
+  // the columns that differ are written: SQLite rewrites the entry of every index on a
+  // column named in SET, changed or not, and flow_run has ~20 indexes.
+  Status save(const RunRecord& run, Timestamp now, const RunRecord* before = nullptr);
 
   // The flow, deployment, work queue, work pool and parent task run of flow run `run`, in
   // that order, for those that exist.

@@ -128,7 +128,7 @@ Result<schemas::OrchestrationResult> orchestrate(const Environment& env, RunKind
                 compile_transition_rules(global_rules(kind), from, to),
                 [&](OrchestrationContext& c) { return validate_with_store(c, store, wrote); }));
   if (!(ctx.run == *loaded)) {
-    PC_RETURN_IF_ERROR(store.save(ctx.run, env.now));
+    PC_RETURN_IF_ERROR(store.save(ctx.run, env.now, &*loaded));
   }
   if (env.events != nullptr) {
     env.events->insert(env.events->end(), ctx.events.begin(), ctx.events.end());
