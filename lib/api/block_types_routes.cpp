@@ -123,9 +123,7 @@ Result<HttpResponse> delete_block_type(RequestContext& rc) {
 
 Result<HttpResponse> install_system_block_types(RequestContext& rc) {
   PC_ASSIGN_OR_RETURN(Database * db, require_db(rc.api));
-  PC_ASSIGN_OR_RETURN(auto tx, db->begin(TxMode::kWrite));
-  PC_RETURN_IF_ERROR(models::install_system_block_types(*tx, rc.api.ids, rc.api.clock.now()));
-  PC_RETURN_IF_ERROR(tx->commit());
+  PC_RETURN_IF_ERROR(models::install_system_block_types(*db, rc.api.ids, rc.api.clock.now()));
   return HttpResponse::json(200, "null");
 }
 
@@ -142,9 +140,7 @@ Result<HttpResponse> read_block_capabilities(RequestContext& rc) {
 
 namespace {
 Status install_system_blocks(ApiContext& ctx) {
-  PC_ASSIGN_OR_RETURN(auto tx, ctx.db->begin(TxMode::kWrite));
-  PC_RETURN_IF_ERROR(models::install_system_block_types(*tx, ctx.ids, ctx.clock.now()));
-  return tx->commit();
+  return models::run_block_auto_registration(*ctx.db, ctx.ids, ctx.clock.now());
 }
 }  // namespace
 

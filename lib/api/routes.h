@@ -62,8 +62,8 @@ void register_block_type_routes(Router& router);
 void register_block_schema_routes(Router& router);
 // /block_documents/* and /block_types/slug/{slug}/block_documents* (block_documents.py).
 void register_block_document_routes(Router& router);
-// Installs the protected system block types when settings.register_blocks_on_start; a
-// failure is logged, not fatal (upstream logs failed block registrations too).
+// Registers the system, registry and collection block types when
+// settings.register_blocks_on_start; a failure is logged, not fatal (as upstream).
 void install_blocks_on_start(ApiContext& ctx);
 // /task_workers/filter (task_workers.py): connected task workers.
 void register_task_worker_routes(Router& router);
