@@ -44,6 +44,12 @@ ApiFixture::ApiFixture(Settings settings)
 
 ApiFixture::~ApiFixture() = default;
 
+Settings ApiFixture::test_settings() {
+  Settings s = Settings::defaults();
+  s.register_blocks_on_start = false;
+  return s;
+}
+
 namespace {
 void record_exchange(const HttpRequest& req, const HttpResponse& resp) {
   static std::mutex mu;

@@ -20,7 +20,11 @@ class TestDatabase;
 
 class ApiFixture {
  public:
-  explicit ApiFixture(Settings settings = Settings::defaults());
+  explicit ApiFixture(Settings settings = test_settings());
+  // Settings::defaults() without start-up block registration: 54 block types and 64
+  // schemas cost every fresh database tens of milliseconds, and only the block suites
+  // look at them (they pass settings that register).
+  static Settings test_settings();
   ~ApiFixture();
 
   HttpResponse call(std::string method, std::string path, std::string body = {});
