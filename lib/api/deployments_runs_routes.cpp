@@ -73,7 +73,10 @@ Result<schemas::FlowRun> run_from_deployment(RequestContext& rc, DeploymentRepos
   PC_RETURN_IF_ERROR(check_run_parameters(d, c, parameters));
   const Timestamp now = rc.api.clock.now();
   schemas::FlowRun run;
-  run.id = rc.api.ids.random_id();
+  // Time-ordered, unlike upstream's uuid4: a new run's entries in the id index, in
+  // flow_run_state's (flow_run_id, timestamp) index and in the events tables then land on
+  // the same few b-tree pages as the previous run's, instead of a random page each.
+  run.id = rc.api.ids.ordered_id(now);
   run.created = now;
   run.updated = now;
   run.name = c.name.empty() ? schemas::generate_run_name(rc.api.ids) : c.name;

@@ -90,7 +90,10 @@ Result<models::FlowRunFilters> read_flow_run_filters(const RequestBody& body, co
 schemas::FlowRun flow_run_from_create(RequestContext& rc, const schemas::FlowRunCreate& c) {
   const Timestamp now = rc.api.clock.now();
   schemas::FlowRun run;
-  run.id = rc.api.ids.random_id();
+  // Time-ordered, unlike upstream's uuid4: a new run's entries in the id index, in
+  // flow_run_state's (flow_run_id, timestamp) index and in the events tables then land on
+  // the same few b-tree pages as the previous run's, instead of a random page each.
+  run.id = rc.api.ids.ordered_id(now);
   run.created = now;
   run.updated = now;
   run.name = c.name.empty() ? schemas::generate_run_name(rc.api.ids) : c.name;

@@ -120,13 +120,13 @@ Result<std::vector<EventPtr>> EventRepository::write(const std::vector<EventPtr>
       continue;  // already stored: its resources were written with it
     }
     PC_RETURN_IF_ERROR(tx_.exec(kInsertResource,
-                                {core::uuid4(), now, now, occurred, e->resource_id(), std::string(),
-                                 JsonText{resource_row_labels(e->resource)}, e->id})
+                                {core::uuid7(recorded), now, now, occurred, e->resource_id(),
+                                 std::string(), JsonText{resource_row_labels(e->resource)}, e->id})
                            .status());
     for (const Labels& related : e->related) {
       const std::string* id = events::find_label(related, "prefect.resource.id");
       const std::string* role = events::find_label(related, "prefect.resource.role");
-      PC_RETURN_IF_ERROR(tx_.exec(kInsertResource, {core::uuid4(), now, now, occurred,
+      PC_RETURN_IF_ERROR(tx_.exec(kInsertResource, {core::uuid7(recorded), now, now, occurred,
                                                     id ? *id : "", role ? *role : "",
                                                     JsonText{resource_row_labels(related)}, e->id})
                              .status());
