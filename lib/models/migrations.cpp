@@ -13,6 +13,7 @@
 
 #include "lib/models/schema/ddl.h"
 #include "lib/models/schema/events_replication.h"
+#include "lib/models/schema/redundant_indexes.h"
 #include "lib/models/schema/work_pools_poll_index.h"
 
 namespace prefectcore {
@@ -65,6 +66,7 @@ const Migration kMigrations[] = {
     {3, "concurrency leases", &v0003_concurrency_leases, nullptr},
     {4, "event replicas", &schema::events_replication, nullptr},
     {5, "work queue poll index", &schema::work_queue_poll_index, nullptr},
+    {6, "drop redundant indexes", &schema::drop_redundant_indexes, nullptr},
 };
 
 std::string describe(int version, std::string_view name) {
