@@ -21,10 +21,7 @@
 // once, as before. A member left waiting longer than kGroupWait takes the lock and commits
 // the group itself, so no group outlives its writers.
 //
-// Why a checkpoint thread: SQLite's automatic checkpoint runs in the commit that crosses
-// 1000 WAL pages, i.e. inside the write lock, stalling every writer behind it. The writer
-// connection instead wakes a thread that runs a PASSIVE checkpoint on its own connection,
-// concurrently with readers and the next writers.
+// Checkpoints run on their own thread: sqlite_checkpointer.h says why.
 
 #include "lib/storage/sqlite/sqlite_database.h"
 
@@ -38,6 +35,7 @@
 
 #include <fmt/format.h>
 
+#include "lib/storage/sqlite/sqlite_checkpointer.h"
 #include "lib/storage/sqlite/sqlite_connection.h"
 #include "lib/storage/stats.h"
 #include "lib/storage/timed_lock.h"
@@ -119,17 +117,6 @@ class SqliteDatabase final : public Database, public StatsProvider {
         max_connections_(memory_ ? 1 : std::max(1, settings_.pool_size + settings_.max_overflow)),
         idle_limit_(memory_ ? 1 : std::max(1, settings_.pool_size)) {}
 
-  ~SqliteDatabase() override {
-    {
-      std::lock_guard lock(checkpoint_mu_);
-      checkpoint_stop_ = true;
-    }
-    checkpoint_cv_.notify_all();
-    if (checkpointer_.joinable()) {
-      checkpointer_.join();
-    }
-  }
-
   // Opens the first connection, so that a bad path fails at open time.
   Status init() {
     PC_ASSIGN_OR_RETURN(auto conn, open_reader());
@@ -207,49 +194,6 @@ class SqliteDatabase final : public Database, public StatsProvider {
     return conn;
   }
 
-  // The writer connection's WAL hook: a checkpoint is due past SQLite's usual threshold.
-  static void wal_committed(void* self, int wal_pages) {
-    if (wal_pages >= kCheckpointPages) {
-      static_cast<SqliteDatabase*>(self)->request_checkpoint();
-    }
-  }
-  void request_checkpoint() {
-    {
-      std::lock_guard lock(checkpoint_mu_);
-      if (checkpoint_stop_) {
-        return;
-      }
-      checkpoint_wanted_ = true;
-      if (!checkpointer_.joinable()) {
-        checkpointer_ = std::thread([this] { checkpoint_loop(); });
-      }
-    }
-    checkpoint_cv_.notify_one();
-  }
-  void checkpoint_loop() {
-    std::unique_ptr<SqliteConnection> conn;
-    std::unique_lock lock(checkpoint_mu_);
-    for (;;) {
-      checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stop_; });
-      if (checkpoint_stop_) {
-        return;
-      }
-      checkpoint_wanted_ = false;
-      lock.unlock();
-      if (!conn) {
-        auto opened = SqliteConnection::open(path_, settings_, counters_);
-        if (opened) {
-          conn = std::move(*opened);
-        }
-      }
-      if (conn) {
-        (void)conn->run("PRAGMA wal_checkpoint(PASSIVE)", {}, nullptr);
-      }
-      lock.lock();
-    }
-  }
-
-  static constexpr int kCheckpointPages = 1000;  // SQLite's default autocheckpoint
   static constexpr int kMaxGroupMembers = 64;
   static constexpr auto kGroupWait = std::chrono::milliseconds(20);
   Result<std::unique_ptr<Transaction>> start(TxMode mode, TimedLock* lock);
@@ -270,11 +214,8 @@ class SqliteDatabase final : public Database, public StatsProvider {
   std::mutex group_mu_;
   std::condition_variable group_cv_;
 
-  std::mutex checkpoint_mu_;
-  std::condition_variable checkpoint_cv_;
-  bool checkpoint_wanted_ = false;
-  bool checkpoint_stop_ = false;
-  std::thread checkpointer_;  // started by the first checkpoint request; joined first
+  // Joins its thread when destroyed; uses only the members declared above it.
+  SqliteCheckpointer checkpointer_{path_, settings_, counters_};
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -491,7 +432,7 @@ Result<std::unique_ptr<Transaction>> SqliteDatabase::start(TxMode mode, TimedLoc
     conn = std::move(writer_conn_);
   } else if (writer_conn) {
     PC_ASSIGN_OR_RETURN(conn, SqliteConnection::open(path_, settings_, counters_));
-    conn->replace_autocheckpoint(&SqliteDatabase::wal_committed, this);
+    conn->replace_autocheckpoint(&SqliteCheckpointer::wal_committed, &checkpointer_);
   } else {
     PC_ASSIGN_OR_RETURN(conn, acquire(deadline_after(settings_.pool_timeout)));
   }
