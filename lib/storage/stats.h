@@ -15,6 +15,7 @@ struct DatabaseStats {
   std::int64_t connections_opened = 0;
   std::int64_t connections_discarded = 0;  // broken, recycled or overflow connections closed
   std::int64_t group_commits = 0;          // SQLite files: COMMITs of the writer connection
+  std::int64_t wal_truncations = 0;        // SQLite files: TRUNCATE checkpoints of a large WAL
 };
 
 // Implemented by the backends next to Database; reach it with dynamic_cast.
@@ -35,10 +36,11 @@ struct StatsCounters {
   std::atomic<std::int64_t> connections_opened{0};
   std::atomic<std::int64_t> connections_discarded{0};
   std::atomic<std::int64_t> group_commits{0};
+  std::atomic<std::int64_t> wal_truncations{0};
 
   DatabaseStats snapshot() const {
-    return {statements_prepared.load(), statement_cache_hits.load(), connections_opened.load(),
-            connections_discarded.load(), group_commits.load()};
+    return {statements_prepared.load(),   statement_cache_hits.load(), connections_opened.load(),
+            connections_discarded.load(), group_commits.load(),        wal_truncations.load()};
   }
 };
 
