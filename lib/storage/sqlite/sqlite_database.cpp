@@ -209,7 +209,11 @@ class SqliteDatabase final : public Database, public StatsProvider {
   static void wal_committed(void* self, int wal_pages) {
     auto* db = static_cast<SqliteDatabase*>(self);
     db->wal_pages_ = wal_pages;  // the hook runs in COMMIT, under the writer lock
-    SqliteCheckpointer::wal_committed(&db->checkpointer_, wal_pages);
+    // Past the truncation threshold a background PASSIVE checkpoint would only make the
+    // writer's TRUNCATE checkpoint busy (one checkpoint at a time, no busy handler).
+    if (wal_pages < kTruncateWalPages) {
+      SqliteCheckpointer::wal_committed(&db->checkpointer_, wal_pages);
+    }
   }
   static constexpr int kTruncateWalPages = 8192;  // 32 MiB of 4 KiB pages
   int wal_pages_ = 0;                             // guarded by writer_
