@@ -26,6 +26,7 @@
 #include "lib/storage/sqlite/sqlite_database.h"
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -216,7 +217,8 @@ class SqliteDatabase final : public Database, public StatsProvider {
     }
   }
   static constexpr int kTruncateWalPages = 8192;  // 32 MiB of 4 KiB pages
-  int wal_pages_ = 0;                             // guarded by writer_
+  static constexpr int kTruncateWaitMs = 100;
+  int wal_pages_ = 0;  // guarded by writer_
   void settle(WriteGroup& group, Status status);
 
   const std::string path_;
@@ -356,8 +358,14 @@ void SqliteDatabase::truncate_wal_if_large(SqliteConnection& conn) {
   }
   // Busy (the checkpoint thread is running a PASSIVE checkpoint, or a reader outlived the
   // busy timeout) leaves the WAL as it is; the next COMMIT tries again.
+  // Writers wait meanwhile, so readers of older snapshots get kTruncateWaitMs, not the
+  // connection's whole busy timeout.
+  (void)conn.run(fmt::format("PRAGMA busy_timeout = {}", kTruncateWaitMs), {}, nullptr);
   Rows rows;
   auto r = conn.run("PRAGMA wal_checkpoint(TRUNCATE)", {}, &rows);
+  (void)conn.run(
+      fmt::format("PRAGMA busy_timeout = {}", std::lround(std::max(0.0, settings_.timeout) * 1000)),
+      {}, nullptr);
   if (r && !rows.empty() && rows.front().int64(0) == 0) {
     wal_pages_ = 0;
     counters_.wal_truncations++;
