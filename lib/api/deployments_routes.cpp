@@ -4,6 +4,7 @@
 
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
+#include "lib/api/job_variables_validation.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
 #include "lib/core/json_writer.h"
@@ -87,8 +88,8 @@ Result<HttpResponse> create_deployment(RequestContext& rc) {
   if (in.work_pool_name && *in.work_pool_name != kDefaultAgentPool) {
     // Checked before anything is written, as upstream does.
     PC_RETURN_IF_ERROR(repo.pool_queue(*in.work_pool_name, std::nullopt, now).status());
-    // TODO(deployments): validate job_variables against the pool's base job template once a
-    // JSON schema validator with upstream's preprocessing exists.
+    PC_RETURN_IF_ERROR(
+        check_deployment_job_variables(*tx, rc.api.ids, *in.work_pool_name, in.job_variables));
   }
   if (in.global_concurrency_limit_id) {
     PC_RETURN_IF_ERROR(repo.check_limit_exists(*in.global_concurrency_limit_id));

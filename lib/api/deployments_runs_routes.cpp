@@ -7,6 +7,7 @@
 #include "lib/api/errors.h"
 #include "lib/api/events_common.h"
 #include "lib/api/flow_runs_common.h"
+#include "lib/api/job_variables_validation.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
 #include "lib/core/time.h"
@@ -64,13 +65,14 @@ Status check_run_parameters(const Deployment& d, const DeploymentFlowRunCreate& 
 
 // The run a DeploymentFlowRunCreate describes, with the deployment's defaults; checks
 // parameters and resolves a queue override (created in the deployment's pool if missing).
-Result<schemas::FlowRun> run_from_deployment(RequestContext& rc, DeploymentRepository& repo,
-                                             const Deployment& d,
+Result<schemas::FlowRun> run_from_deployment(RequestContext& rc, Transaction& tx,
+                                             DeploymentRepository& repo, const Deployment& d,
                                              const DeploymentFlowRunCreate& c) {
   // TODO(deployments): hydrate parameters (upstream HydrationContext: __prefect_kind values,
-  // workspace variables, jinja) and validate job variables against the pool's template.
+  // workspace variables, jinja).
   const std::string parameters = schemas::merge_json_objects(d.parameters, c.parameters);
   PC_RETURN_IF_ERROR(check_run_parameters(d, c, parameters));
+  PC_RETURN_IF_ERROR(check_flow_run_job_variables(tx, rc.api.ids, d, c.job_variables));
   const Timestamp now = rc.api.clock.now();
   schemas::FlowRun run;
   // Time-ordered, unlike upstream's uuid4: a new run's entries in the id index, in
@@ -130,7 +132,7 @@ Result<HttpResponse> create_flow_run(RequestContext& rc) {
   PC_ASSIGN_OR_RETURN(auto tx, db->begin(TxMode::kWrite));
   DeploymentRepository repo(*tx, rc.api.ids);
   PC_ASSIGN_OR_RETURN(Deployment d, repo.get(rc.param("id")));
-  PC_ASSIGN_OR_RETURN(schemas::FlowRun run, run_from_deployment(rc, repo, d, c));
+  PC_ASSIGN_OR_RETURN(schemas::FlowRun run, run_from_deployment(rc, *tx, repo, d, c));
   std::vector<std::string> emitted;
   PC_ASSIGN_OR_RETURN(auto created, insert_flow_run(rc, *tx, std::move(run),
                                                     initial_state(c, rc.api.clock.now()), emitted));
@@ -175,7 +177,7 @@ Result<HttpResponse> bulk_create_flow_runs(RequestContext& rc) {
   std::vector<std::string> emitted;
   for (const auto& c : requests) {
     // Checks fail one run, not the batch; storage errors still fail the request.
-    auto run = run_from_deployment(rc, repo, d, c);
+    auto run = run_from_deployment(rc, *tx, repo, d, c);
     if (!run) {
       if (run.error().code() == ErrorCode::kUnavailable ||
           run.error().code() == ErrorCode::kInternal) {

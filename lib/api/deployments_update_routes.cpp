@@ -7,6 +7,7 @@
 
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
+#include "lib/api/job_variables_validation.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
 #include "lib/models/deployments.h"
@@ -169,6 +170,7 @@ Result<HttpResponse> update_deployment(RequestContext& rc) {
   if (in.schedules) {
     PC_ASSIGN_OR_RETURN(plan, plan_schedules(*existing, *in.schedules));
   }
+  PC_RETURN_IF_ERROR(check_deployment_update_job_variables(*tx, in));
   PC_RETURN_IF_ERROR(check_update_parameters(*existing, in));
   if (in.global_concurrency_limit_id) {
     PC_RETURN_IF_ERROR(repo.check_limit_exists(*in.global_concurrency_limit_id));

@@ -3,6 +3,7 @@
 
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
+#include "lib/api/job_variables_validation.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
 #include "lib/api/work_pools_common.h"
@@ -26,6 +27,8 @@ Result<HttpResponse> create_work_pool(RequestContext& rc) {
   }
   auto sink = event_sink(rc);
   PC_ASSIGN_OR_RETURN(auto tx, db->begin(TxMode::kWrite));
+  PC_RETURN_IF_ERROR(
+      check_work_pool_job_variable_defaults(*tx, rc.api.ids, create.base_job_template));
   PC_ASSIGN_OR_RETURN(schemas::WorkPool pool, WorkPoolRepository(*tx).create(create, sink));
   PC_RETURN_IF_ERROR(tx->commit());
   tx.reset();  // publish with no transaction open: subscribers may read

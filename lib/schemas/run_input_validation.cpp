@@ -66,8 +66,15 @@ std::optional<JsonElement> resolve(JsonElement root, JsonElement schema, int dep
   return schema;
 }
 
+// Combinators re-check the same value, so a hostile schema (anyOf of self-references) could
+// branch exponentially; `budget` caps the number of checks per validation.
+constexpr int kCheckBudget = 100000;
+
 std::optional<Failure> check(JsonElement root, JsonElement schema, JsonElement value,
-                             const std::string& path, int depth) {
+                             const std::string& path, int depth, int& budget) {
+  if (--budget < 0) {
+    return Failure{path, "JSON schema too complex to validate"};
+  }
   auto resolved = resolve(root, schema, depth);
   if (!resolved || depth > 32) {
     return Failure{path, "Unresolvable JSON schema reference"};
@@ -103,6 +110,28 @@ std::optional<Failure> check(JsonElement root, JsonElement schema, JsonElement v
                      fmt::format("{} is not one of {}", python_repr(value), python_repr(choices))};
     }
   }
+  // Combinators (upstream's preprocessing turns optional fields into anyOf [T, null]; block
+  // fields use allOf/oneOf). oneOf is not checked for more than one match.
+  for (std::string_view keyword : {"anyOf", "oneOf"}) {
+    core::JsonArray branches;
+    if (!schema[keyword].get_array().get(branches)) {
+      bool matched = false;
+      for (JsonElement branch : branches) {
+        matched = matched || !check(root, branch, value, path, depth + 1, budget);
+      }
+      if (!matched) {
+        return Failure{path, fmt::format("{} is not valid under any of the given schemas",
+                                         python_repr(value))};
+      }
+    }
+  }
+  if (core::JsonArray all; !schema["allOf"].get_array().get(all)) {
+    for (JsonElement branch : all) {
+      if (auto f = check(root, branch, value, path, depth + 1, budget)) {
+        return f;
+      }
+    }
+  }
   core::JsonObject object;
   if (!value.get_object().get(object)) {
     core::JsonArray required;
@@ -120,7 +149,7 @@ std::optional<Failure> check(JsonElement root, JsonElement schema, JsonElement v
       for (auto [key, sub] : properties) {
         JsonElement member;
         if (!object.at_key(key).get(member)) {
-          if (auto f = check(root, sub, member, child_path(path, key), depth + 1)) {
+          if (auto f = check(root, sub, member, child_path(path, key), depth + 1, budget)) {
             return f;
           }
         }
@@ -133,7 +162,8 @@ std::optional<Failure> check(JsonElement root, JsonElement schema, JsonElement v
       item_schema.is_object()) {
     std::size_t i = 0;
     for (JsonElement item : items) {
-      if (auto f = check(root, item_schema, item, fmt::format("{}[{}]", path, i++), depth + 1)) {
+      if (auto f =
+              check(root, item_schema, item, fmt::format("{}[{}]", path, i++), depth + 1, budget)) {
         return f;
       }
     }
@@ -197,7 +227,8 @@ std::string python_repr(JsonElement v) {
 }
 
 std::optional<std::string> validate_run_input(JsonElement value, JsonElement schema) {
-  auto failure = check(schema, schema, value, "", 0);
+  int budget = kCheckBudget;
+  auto failure = check(schema, schema, value, "", 0, budget);
   if (!failure) {
     return std::nullopt;
   }

@@ -2,8 +2,8 @@
 
 // Checking a resumed run's input against the JSON schema its pause stored (upstream
 // schema_tools.validate with raise_on_error). A small subset of JSON Schema: type, enum,
-// required, properties, items and local $refs (#/definitions/…, #/$defs/…), which is what
-// pydantic's RunInput schemas use.
+// anyOf/oneOf/allOf, required, properties, items and local $refs (#/definitions/…,
+// #/$defs/…), which is what pydantic's RunInput schemas use.
 
 #include <optional>
 #include <string>
