@@ -10,6 +10,7 @@
 #include "lib/api/context.h"
 #include "lib/core/internal.h"
 #include "lib/models/work_pools.h"
+#include "lib/models/work_queues.h"
 
 namespace prefectcore::api {
 
@@ -26,6 +27,39 @@ inline void publish_events(ApiContext& api, models::EventSink& sink) {
   }
   sink.events.clear();
   api.events.publish(items);
+}
+
+// Commits the unit of work, then publishes its events with no transaction open
+// (subscribers may read).
+inline Status commit_and_publish(ApiContext& api, std::unique_ptr<Transaction> tx,
+                                 models::EventSink& sink) {
+  PC_RETURN_IF_ERROR(tx->commit());
+  tx.reset();
+  publish_events(api, sink);
+  return {};
+}
+
+// PATCH of a work queue, by id or by pool and name: 409 when another queue of its pool
+// already has the new name, else the update, committed, with its events.
+inline Status update_work_queue(ApiContext& api, std::unique_ptr<Transaction> tx,
+                                const schemas::WorkQueue& queue,
+                                const schemas::WorkQueueUpdate& update, models::EventSink& sink) {
+  models::WorkQueueRepository repo(*tx);
+  if (update.name && *update.name != queue.name && queue.work_pool_name) {
+    PC_ASSIGN_OR_RETURN(auto clash, repo.find_in_pool(*queue.work_pool_name, *update.name));
+    if (clash) {
+      return Status::conflict("");
+    }
+  }
+  PC_RETURN_IF_ERROR(repo.update(queue, update, sink));
+  return commit_and_publish(api, std::move(tx), sink);
+}
+
+// DELETE of a work queue by either router.
+inline Status delete_work_queue(ApiContext& api, std::unique_ptr<Transaction> tx,
+                                const schemas::WorkQueue& queue, models::EventSink& sink) {
+  PC_RETURN_IF_ERROR(models::WorkQueueRepository(*tx).remove(queue, sink));
+  return commit_and_publish(api, std::move(tx), sink);
 }
 
 // upstream: pool names starting with "prefect" (any case) are reserved.

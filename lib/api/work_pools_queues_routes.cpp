@@ -31,9 +31,7 @@ Result<HttpResponse> create_queue(RequestContext& rc) {
         "A work queue with this name already exists in work pool {work_pool_name!r}.");
   }
   PC_RETURN_IF_ERROR(queue);
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(commit_and_publish(rc.api, std::move(tx), sink));
   if (queue->concurrency_limit) {
     queue->active_slots = 0;
   }
@@ -75,16 +73,7 @@ Result<HttpResponse> update_queue(RequestContext& rc) {
   PC_RETURN_IF_ERROR(WorkPoolRepository(*tx).get_by_name(pool_name));
   WorkQueueRepository repo(*tx);
   PC_ASSIGN_OR_RETURN(auto queue, repo.get_in_pool(pool_name, rc.param("name")));
-  if (update.name && *update.name != queue.name) {
-    PC_ASSIGN_OR_RETURN(auto clash, repo.find_in_pool(pool_name, *update.name));
-    if (clash) {
-      return Status::conflict("");
-    }
-  }
-  PC_RETURN_IF_ERROR(repo.update(queue, update, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(update_work_queue(rc.api, std::move(tx), queue, update, sink));
   return HttpResponse::empty(204);
 }
 
@@ -96,10 +85,7 @@ Result<HttpResponse> delete_queue(RequestContext& rc) {
   PC_RETURN_IF_ERROR(WorkPoolRepository(*tx).get_by_name(pool_name));
   WorkQueueRepository repo(*tx);
   PC_ASSIGN_OR_RETURN(auto queue, repo.get_in_pool(pool_name, rc.param("name")));
-  PC_RETURN_IF_ERROR(repo.remove(queue, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(delete_work_queue(rc.api, std::move(tx), queue, sink));
   return HttpResponse::empty(204);
 }
 
@@ -118,9 +104,7 @@ Result<HttpResponse> worker_heartbeat(RequestContext& rc) {
   PC_ASSIGN_OR_RETURN(auto tx, db->begin(TxMode::kWrite));
   PC_ASSIGN_OR_RETURN(auto pool, WorkPoolRepository(*tx).get_by_name(rc.param("work_pool_name")));
   PC_RETURN_IF_ERROR(WorkerRepository(*tx).heartbeat(pool, *name, interval, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(commit_and_publish(rc.api, std::move(tx), sink));
   return HttpResponse::empty(204);
 }
 

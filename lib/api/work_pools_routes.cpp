@@ -30,9 +30,7 @@ Result<HttpResponse> create_work_pool(RequestContext& rc) {
   PC_RETURN_IF_ERROR(
       check_work_pool_job_variable_defaults(*tx, rc.api.ids, create.base_job_template));
   PC_ASSIGN_OR_RETURN(schemas::WorkPool pool, WorkPoolRepository(*tx).create(create, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(commit_and_publish(rc.api, std::move(tx), sink));
   if (pool.concurrency_limit) {
     pool.active_slots = 0;
   }
@@ -90,9 +88,7 @@ Result<HttpResponse> update_work_pool(RequestContext& rc) {
   WorkPoolRepository repo(*tx);
   PC_ASSIGN_OR_RETURN(schemas::WorkPool pool, repo.get_by_name(name));
   PC_RETURN_IF_ERROR(repo.update(pool, update, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(commit_and_publish(rc.api, std::move(tx), sink));
   return HttpResponse::empty(204);
 }
 
@@ -109,9 +105,7 @@ Result<HttpResponse> delete_work_pool(RequestContext& rc) {
   WorkPoolRepository repo(*tx);
   PC_ASSIGN_OR_RETURN(schemas::WorkPool pool, repo.get_by_name(name));
   PC_RETURN_IF_ERROR(repo.remove(pool, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(commit_and_publish(rc.api, std::move(tx), sink));
   return HttpResponse::empty(204);
 }
 

@@ -62,9 +62,7 @@ Result<HttpResponse> create_legacy_queue(RequestContext& rc) {
     PC_RETURN_IF_ERROR(created);
     queue = std::move(*created);
   }
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(commit_and_publish(rc.api, std::move(tx), sink));
   if (queue->concurrency_limit) {
     queue->active_slots = 0;
   }
@@ -114,16 +112,7 @@ Result<HttpResponse> update_legacy_queue(RequestContext& rc) {
   const std::string& id = rc.param("id");
   PC_ASSIGN_OR_RETURN(auto queue,
                       require_queue(repo, id, fmt::format("Work Queue {} not found", id)));
-  if (update.name && *update.name != queue.name && queue.work_pool_name) {
-    PC_ASSIGN_OR_RETURN(auto clash, repo.find_in_pool(*queue.work_pool_name, *update.name));
-    if (clash) {
-      return Status::conflict("");
-    }
-  }
-  PC_RETURN_IF_ERROR(repo.update(queue, update, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(update_work_queue(rc.api, std::move(tx), queue, update, sink));
   return HttpResponse::empty(204);
 }
 
@@ -133,10 +122,7 @@ Result<HttpResponse> delete_legacy_queue(RequestContext& rc) {
   PC_ASSIGN_OR_RETURN(auto tx, db->begin(TxMode::kWrite));
   WorkQueueRepository repo(*tx);
   PC_ASSIGN_OR_RETURN(auto queue, require_queue(repo, rc.param("id"), "work queue not found"));
-  PC_RETURN_IF_ERROR(repo.remove(queue, sink));
-  PC_RETURN_IF_ERROR(tx->commit());
-  tx.reset();  // publish with no transaction open: subscribers may read
-  publish_events(rc.api, sink);
+  PC_RETURN_IF_ERROR(delete_work_queue(rc.api, std::move(tx), queue, sink));
   return HttpResponse::empty(204);
 }
 
