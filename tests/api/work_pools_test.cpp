@@ -195,3 +195,27 @@ TEST_CASE("filtering and counting work pools; deleting one removes its queues") 
   auto events = stored_events(api);
   CHECK(has(events, "prefect.work-pool.deleted"));
 }
+
+TEST_CASE("renaming a queue onto another queue of its pool is 409 through either router") {
+  ApiFixture api;
+  create_pool(api, "p");
+  auto a = api.post("/api/work_pools/p/queues/", R"({"name":"a"})");
+  REQUIRE(a.status == 201);
+  REQUIRE(api.post("/api/work_pools/p/queues/", R"({"name":"b"})").status == 201);
+  const std::string a_id = json_string(a, "id");
+
+  CHECK(api.call("PATCH", "/api/work_pools/p/queues/a", R"({"name":"b"})").status == 409);
+  CHECK(api.call("PATCH", "/api/work_queues/" + a_id, R"({"name":"b"})").status == 409);
+  CHECK(api.get("/api/work_pools/p/queues/a").status == 200);  // unchanged
+
+  CHECK(api.call("PATCH", "/api/work_queues/" + a_id, R"({"name":"c"})").status == 204);
+  auto c = api.get("/api/work_pools/p/queues/c");
+  REQUIRE(c.status == 200);
+  CHECK(json_string(c, "id") == a_id);
+  CHECK(api.call("PATCH", "/api/work_pools/p/queues/c", R"({"name":"a"})").status == 204);
+
+  CHECK(api.call("DELETE", "/api/work_queues/" + a_id).status == 204);
+  CHECK(api.get("/api/work_queues/" + a_id).status == 404);
+  CHECK(api.call("DELETE", "/api/work_pools/p/queues/b").status == 204);
+  CHECK(api.get("/api/work_pools/p/queues/b").status == 404);
+}
