@@ -15,7 +15,7 @@
 #include "lib/api/routes.h"
 #include "lib/core/json_writer.h"
 #include "lib/schemas/decoder.h"
-#include "lib/schemas/run_input_validation.h"  // python_repr
+#include "lib/schemas/run_input_validation.h"  // python_repr, matches_json_type
 
 namespace prefectcore::api {
 
@@ -37,31 +37,6 @@ struct Failure {
 
 // A schema nested deeper than this is taken to be circular (upstream: RecursionError).
 constexpr int kMaxDepth = 64;
-
-bool is_type(JsonElement v, std::string_view type) {
-  switch (v.type()) {
-    case element_type::OBJECT:
-      return type == "object";
-    case element_type::ARRAY:
-      return type == "array";
-    case element_type::STRING:
-      return type == "string";
-    case element_type::BOOL:
-      return type == "boolean";
-    case element_type::NULL_VALUE:
-      return type == "null";
-    case element_type::INT64:
-    case element_type::UINT64:
-      return type == "integer" || type == "number";
-    case element_type::DOUBLE: {
-      double d = 0;
-      return !v.get_double().get(d) &&
-             (type == "number" ||
-              (type == "integer" && d == static_cast<double>(static_cast<long long>(d))));
-    }
-  }
-  return false;
-}
 
 class Validator {
  public:
@@ -117,10 +92,10 @@ class Validator {
       bool ok = false;
       std::string_view name;
       if (!arg.get_string().get(name)) {
-        ok = is_type(value, name);
+        ok = schemas::matches_json_type(value, name);
       } else if (core::JsonArray types; !arg.get_array().get(types)) {
         for (JsonElement t : types) {
-          ok = ok || (!t.get_string().get(name) && is_type(value, name));
+          ok = ok || (!t.get_string().get(name) && schemas::matches_json_type(value, name));
         }
       } else {
         ok = true;

@@ -13,33 +13,6 @@ struct Failure {
   std::string message;
 };
 
-bool is_type(JsonElement v, std::string_view type) {
-  switch (v.type()) {
-    case element_type::OBJECT:
-      return type == "object";
-    case element_type::ARRAY:
-      return type == "array";
-    case element_type::STRING:
-      return type == "string";
-    case element_type::BOOL:
-      return type == "boolean";
-    case element_type::NULL_VALUE:
-      return type == "null";
-    case element_type::INT64:
-    case element_type::UINT64:
-      return type == "integer" || type == "number";
-    case element_type::DOUBLE: {
-      double d = 0;
-      if (v.get_double().get(d)) {
-        return false;
-      }
-      return type == "number" ||
-             (type == "integer" && d == static_cast<double>(static_cast<long long>(d)));
-    }
-  }
-  return false;
-}
-
 std::string child_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
@@ -85,10 +58,10 @@ std::optional<Failure> check(JsonElement root, JsonElement schema, JsonElement v
     bool ok = false;
     std::string_view name;
     if (!type.get_string().get(name)) {
-      ok = is_type(value, name);
+      ok = matches_json_type(value, name);
     } else if (core::JsonArray types; !type.get_array().get(types)) {
       for (JsonElement t : types) {
-        ok = ok || (!t.get_string().get(name) && is_type(value, name));
+        ok = ok || (!t.get_string().get(name) && matches_json_type(value, name));
       }
     } else {
       ok = true;
@@ -172,6 +145,33 @@ std::optional<Failure> check(JsonElement root, JsonElement schema, JsonElement v
 }
 
 }  // namespace
+
+bool matches_json_type(JsonElement v, std::string_view type) {
+  switch (v.type()) {
+    case element_type::OBJECT:
+      return type == "object";
+    case element_type::ARRAY:
+      return type == "array";
+    case element_type::STRING:
+      return type == "string";
+    case element_type::BOOL:
+      return type == "boolean";
+    case element_type::NULL_VALUE:
+      return type == "null";
+    case element_type::INT64:
+    case element_type::UINT64:
+      return type == "integer" || type == "number";
+    case element_type::DOUBLE: {
+      double d = 0;
+      if (v.get_double().get(d)) {
+        return false;
+      }
+      return type == "number" ||
+             (type == "integer" && d == static_cast<double>(static_cast<long long>(d)));
+    }
+  }
+  return false;
+}
 
 std::string python_repr(JsonElement v) {
   switch (v.type()) {
