@@ -8,6 +8,7 @@
 #include "lib/api/events_common.h"
 #include "lib/api/flow_runs_common.h"
 #include "lib/api/job_variables_validation.h"
+#include "lib/api/parameter_hydration.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
 #include "lib/core/time.h"
@@ -68,9 +69,8 @@ Status check_run_parameters(const Deployment& d, const DeploymentFlowRunCreate& 
 Result<schemas::FlowRun> run_from_deployment(RequestContext& rc, Transaction& tx,
                                              DeploymentRepository& repo, const Deployment& d,
                                              const DeploymentFlowRunCreate& c) {
-  // TODO(deployments): hydrate parameters (upstream HydrationContext: __prefect_kind values,
-  // workspace variables, jinja).
-  const std::string parameters = schemas::merge_json_objects(d.parameters, c.parameters);
+  std::string parameters = schemas::merge_json_objects(d.parameters, c.parameters);
+  PC_RETURN_IF_ERROR(hydrate_parameters(tx, parameters, "Error hydrating flow run parameters: "));
   PC_RETURN_IF_ERROR(check_run_parameters(d, c, parameters));
   PC_RETURN_IF_ERROR(check_flow_run_job_variables(tx, rc.api.ids, d, c.job_variables));
   const Timestamp now = rc.api.clock.now();

@@ -8,6 +8,7 @@
 #include "lib/api/body.h"
 #include "lib/api/errors.h"
 #include "lib/api/job_variables_validation.h"
+#include "lib/api/parameter_hydration.h"
 #include "lib/api/responses.h"
 #include "lib/api/routes.h"
 #include "lib/models/deployments.h"
@@ -171,6 +172,8 @@ Result<HttpResponse> update_deployment(RequestContext& rc) {
     PC_ASSIGN_OR_RETURN(plan, plan_schedules(*existing, *in.schedules));
   }
   PC_RETURN_IF_ERROR(check_deployment_update_job_variables(*tx, in));
+  PC_RETURN_IF_ERROR(
+      hydrate_parameters(*tx, in.parameters, "Error hydrating deployment parameters: "));
   PC_RETURN_IF_ERROR(check_update_parameters(*existing, in));
   if (in.global_concurrency_limit_id) {
     PC_RETURN_IF_ERROR(repo.check_limit_exists(*in.global_concurrency_limit_id));
