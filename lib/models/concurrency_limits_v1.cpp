@@ -1,6 +1,7 @@
 #include "lib/models/concurrency_limits_v1.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -135,7 +136,10 @@ Result<std::optional<TagConcurrencyLimit>> TagLimitAdapter::read_by_tag(const st
 // limit kinds take up room in the window), v2 tag limits first, v1 rows of other tags after.
 Result<std::vector<TagConcurrencyLimit>> TagLimitAdapter::list(std::int64_t limit,
                                                                std::int64_t offset) {
-  const std::int64_t window = limit + offset;
+  // Saturates: limit + offset of a hostile offset near INT64_MAX would overflow to a
+  // negative LIMIT (a 500 on PostgreSQL).
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t window = offset > kMax - limit ? kMax : limit + offset;
   PC_ASSIGN_OR_RETURN(auto v2, store_.list_limits(window, 0));
   PC_ASSIGN_OR_RETURN(auto v1, read_v1("1=1", {window}, " ORDER BY tag LIMIT ?"));
   std::vector<TagConcurrencyLimit> merged;
