@@ -31,7 +31,7 @@ core::Loc ObjectDecoder::loc_of(std::string_view key) const {
   return l;
 }
 
-void ObjectDecoder::forbid_extra(std::initializer_list<std::string_view> allowed) {
+void ObjectDecoder::forbid_extra(std::span<const std::string_view> allowed) {
   if (!is_object_) {
     return;
   }

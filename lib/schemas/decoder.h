@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,7 +27,10 @@ class ObjectDecoder {
 
   bool is_object() const { return is_object_; }
   // Records `extra_forbidden` for every key not in `allowed`.
-  void forbid_extra(std::initializer_list<std::string_view> allowed);
+  void forbid_extra(std::span<const std::string_view> allowed);
+  void forbid_extra(std::initializer_list<std::string_view> allowed) {
+    forbid_extra(std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  }
   // The raw member, if present (null included).
   std::optional<core::JsonElement> member(std::string_view key) const;
   bool has(std::string_view key) const { return member(key).has_value(); }

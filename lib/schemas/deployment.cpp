@@ -1,5 +1,7 @@
 #include "lib/schemas/deployment.h"
 
+#include <span>
+
 #include <fmt/format.h>
 
 #include "lib/schemas/decoder.h"
@@ -194,62 +196,38 @@ Result<DeploymentInput> decode_deployment(JsonElement value, const core::Loc& lo
                                           std::int64_t max_runs_limit, bool update, Timestamp now) {
   core::ValidationErrors errors;
   ObjectDecoder d(value, loc, errors, update ? "DeploymentUpdate" : "DeploymentCreate");
-  // upstream remove_old_deployment_fields drops these before validation.
-  const std::initializer_list<std::string_view> common = {"paused",
-                                                          "schedules",
-                                                          "concurrency_limit",
-                                                          "concurrency_options",
-                                                          "global_concurrency_limit_id",
-                                                          "enforce_parameter_schema",
-                                                          "parameter_openapi_schema",
-                                                          "parameters",
-                                                          "tags",
-                                                          "pull_steps",
-                                                          "work_queue_name",
-                                                          "work_pool_name",
-                                                          "storage_document_id",
-                                                          "infrastructure_document_id",
-                                                          "description",
-                                                          "path",
-                                                          "version",
-                                                          "entrypoint",
-                                                          "job_variables",
-                                                          "version_info",
-                                                          "worker_pool_queue_id",
-                                                          "worker_pool_name",
-                                                          "worker_pool_queue_name",
-                                                          "work_pool_queue_name",
-                                                          "name",
-                                                          "flow_id",
-                                                          "labels"};
-  if (update) {
-    d.forbid_extra({"paused",
-                    "schedules",
-                    "concurrency_limit",
-                    "concurrency_options",
-                    "global_concurrency_limit_id",
-                    "enforce_parameter_schema",
-                    "parameter_openapi_schema",
-                    "parameters",
-                    "tags",
-                    "pull_steps",
-                    "work_queue_name",
-                    "work_pool_name",
-                    "storage_document_id",
-                    "infrastructure_document_id",
-                    "description",
-                    "path",
-                    "version",
-                    "entrypoint",
-                    "job_variables",
-                    "version_info",
-                    "worker_pool_queue_id",
-                    "worker_pool_name",
-                    "worker_pool_queue_name",
-                    "work_pool_queue_name"});
-  } else {
-    d.forbid_extra(common);
-  }
+  // upstream remove_old_deployment_fields drops the worker_pool_* and work_pool_queue_name
+  // keys before validation. DeploymentUpdate allows all but the last three, which only
+  // DeploymentCreate has.
+  static constexpr std::string_view kAllowed[] = {"paused",
+                                                  "schedules",
+                                                  "concurrency_limit",
+                                                  "concurrency_options",
+                                                  "global_concurrency_limit_id",
+                                                  "enforce_parameter_schema",
+                                                  "parameter_openapi_schema",
+                                                  "parameters",
+                                                  "tags",
+                                                  "pull_steps",
+                                                  "work_queue_name",
+                                                  "work_pool_name",
+                                                  "storage_document_id",
+                                                  "infrastructure_document_id",
+                                                  "description",
+                                                  "path",
+                                                  "version",
+                                                  "entrypoint",
+                                                  "job_variables",
+                                                  "version_info",
+                                                  "worker_pool_queue_id",
+                                                  "worker_pool_name",
+                                                  "worker_pool_queue_name",
+                                                  "work_pool_queue_name",
+                                                  "name",
+                                                  "flow_id",
+                                                  "labels"};
+  const std::span<const std::string_view> allowed(kAllowed);
+  d.forbid_extra(update ? allowed.first(allowed.size() - 3) : allowed);
   DeploymentInput in;
   if (!update) {
     in.name = d.required_string("name").value_or("");

@@ -79,6 +79,14 @@ TEST_CASE("bad deployment bodies are 422 in upstream's validation shape") {
     CHECK(contains(r, R"("type":"missing","loc":["body","flow_id"])"));
     CHECK(contains(r, R"("type":"extra_forbidden","loc":["body","bogus"])"));
   }
+  SUBCASE("an update may not rename or move a deployment") {
+    const std::string id = create(api, flow, "dep");
+    auto r = api.call("PATCH", "/api/deployments/" + id, R"({"name":"y","flow_id":"x"})");
+    CHECK(r.status == 422);
+    CHECK(contains(r, R"("type":"extra_forbidden","loc":["body","name"])"));
+    CHECK(contains(r, R"("type":"extra_forbidden","loc":["body","flow_id"])"));
+    CHECK(api.call("PATCH", "/api/deployments/" + id, R"({"description":"d"})").status == 204);
+  }
   SUBCASE("both concurrency limits") {
     auto r = api.post("/api/deployments/",
                       deployment_body(flow, "x",
