@@ -134,11 +134,12 @@ class Hydrator {
     if (!text) {
       return h;  // only strings are parsed
     }
-    if (auto error = python_json_error(*text)) {
-      return fail("Invalid JSON: " + *error);
-    }
     auto doc = core::JsonDocument::parse(*text);
     if (!doc) {
+      // The scanner only words the error as Python's json.loads would.
+      if (auto error = python_json_error(*text)) {
+        return fail("Invalid JSON: " + *error);
+      }
       // Python accepts NaN, Infinity and integers of any size; stored parameters cannot
       // hold the first two, and our reader stops at 64-bit integers.
       const bool special =
